@@ -1,0 +1,79 @@
+package io.jobscope.cli;
+
+import io.jobscope.imports.KeystoneImporter;
+import io.jobscope.ingest.EventWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code jobscope import FORMAT FILE…}: loads foreign histories into the store. */
+@Command(name = "import", mixinStandardHelpOptions = true, description = "Import job histories from other tools.",
+        subcommands = {ImportCommand.Keystone.class})
+final class ImportCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The task-queue monitor's jobs_history.jsonl. */
+    @Command(name = "keystone", mixinStandardHelpOptions = true, description = "Import the task-queue monitor's JSONL history (jobs_history.jsonl). Bad lines are reported and skipped; importing a file twice changes nothing.")
+    static final class Keystone implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Target target;
+
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "History files.")
+        List<Path> files;
+
+        @Override
+        public Integer call() throws IOException {
+            for (Path f : files) {
+                if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
+                    throw new UserException("cannot read " + f + (Files.exists(f) ? "" : ": no such file"));
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            long bad = 0;
+            try (Target ignored = target;
+                    EventWriter writer = new EventWriter(target.database())) {
+                KeystoneImporter importer = new KeystoneImporter(writer);
+                for (Path f : files) {
+                    long[] shown = {0};
+                    KeystoneImporter.Result r;
+                    try (InputStream in = Files.newInputStream(f)) {
+                        r = importer.importStream(in, (line, problem) -> {
+                            if (shown[0]++ < 20) {
+                                err.printf("%s:%d: skipped: %s%n", f, line, problem);
+                            }
+                        });
+                    } catch (NoSuchFileException e) {
+                        throw new UserException("cannot read " + f + ": no such file");
+                    }
+                    if (r.badLines() > 20) {
+                        err.printf("%s: %d more bad line(s) not shown%n", f, r.badLines() - 20);
+                    }
+                    bad += r.badLines();
+                    out.printf("%s: %d record(s): %d imported, %d already present, %d bad line(s) skipped%n",
+                            f, r.records() + r.badLines(), r.imported(), r.unchanged(), r.badLines());
+                }
+            }
+            return bad > 0 ? Main.EXIT_USER_ERROR : 0;
+        }
+    }
+}

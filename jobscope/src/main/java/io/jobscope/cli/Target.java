@@ -1,0 +1,59 @@
+package io.jobscope.cli;
+
+import io.jobscope.client.JobQueries;
+import io.jobscope.client.JobscopeClient;
+import io.jobscope.jobs.JobService;
+import io.jobscope.store.Database;
+import java.net.URI;
+import picocli.CommandLine.Option;
+
+/** Where a command reads from: the store in-process ({@code --db}), or a server ({@code --server}). */
+final class Target implements AutoCloseable {
+    @Option(names = "--db", paramLabel = "PATH|URL", description = "Store: a SQLite file or a postgresql:// URL (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
+    String db;
+
+    @Option(names = "--server", paramLabel = "URL", defaultValue = "${env:JOBSCOPE_SERVER}", description = "Read through a jobscope server instead of the store (default: $JOBSCOPE_SERVER).")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:JOBSCOPE_TOKEN}", description = "API token for --server (default: $JOBSCOPE_TOKEN).")
+    String token;
+
+    private Database database;
+
+    boolean remote() {
+        return server != null && !server.isBlank() && (db == null || db.isBlank());
+    }
+
+    JobQueries queries() {
+        if (remote()) {
+            return new JobscopeClient(serverUri(), token);
+        }
+        return new JobService(database());
+    }
+
+    URI serverUri() {
+        try {
+            URI u = URI.create(server.trim());
+            if (u.getScheme() == null || u.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return u;
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--server: '" + server + "' is not a URL such as http://127.0.0.1:8080");
+        }
+    }
+
+    Database database() {
+        if (database == null) {
+            database = Database.open(Database.defaultLocation(db), 2);
+        }
+        return database;
+    }
+
+    @Override
+    public void close() {
+        if (database != null) {
+            database.close();
+        }
+    }
+}

@@ -1,0 +1,354 @@
+package io.jobscope.ingest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobscope.client.Event;
+import io.jobscope.store.Dialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The SQL of one write transaction: append new events, then fold them into the projections. */
+final class BatchStore {
+    private static final int EVENT_CHUNK = 500;
+    private static final int SELECT_CHUNK = 500;
+
+    private static final String UPSERT_JOB;
+
+    static {
+        StringBuilder sb = new StringBuilder("INSERT INTO job (").append(JobRow.COLUMNS).append(") VALUES (");
+        for (int i = 0; i < JobRow.COLUMN_COUNT; i++) {
+            sb.append(i == 0 ? "?" : ",?");
+        }
+        sb.append(") ON CONFLICT (id) DO UPDATE SET ");
+        String[] cols = JobRow.COLUMNS.split(",\\s*");
+        for (int i = 1; i < cols.length; i++) {
+            sb.append(i == 1 ? "" : ", ").append(cols[i]).append(" = excluded.").append(cols[i]);
+        }
+        UPSERT_JOB = sb.toString();
+    }
+
+    private static final String UPSERT_WORKFLOW = "INSERT INTO workflow (id, name, user_name, status, status_time_ms,"
+            + " start_time_ms, end_time_ms, attributes, updated_ms) VALUES (?,?,?,?,?,?,?,?,?)"
+            + " ON CONFLICT (id) DO UPDATE SET"
+            + " name = COALESCE(excluded.name, workflow.name),"
+            + " user_name = COALESCE(excluded.user_name, workflow.user_name),"
+            + " status = CASE WHEN excluded.status_time_ms IS NOT NULL AND (workflow.status_time_ms IS NULL"
+            + "   OR excluded.status_time_ms >= workflow.status_time_ms) THEN excluded.status ELSE workflow.status END,"
+            + " status_time_ms = CASE WHEN excluded.status_time_ms IS NOT NULL AND (workflow.status_time_ms IS NULL"
+            + "   OR excluded.status_time_ms >= workflow.status_time_ms) THEN excluded.status_time_ms ELSE workflow.status_time_ms END,"
+            + " start_time_ms = COALESCE(excluded.start_time_ms, workflow.start_time_ms),"
+            + " end_time_ms = COALESCE(excluded.end_time_ms, workflow.end_time_ms),"
+            + " attributes = COALESCE(excluded.attributes, workflow.attributes),"
+            + " updated_ms = excluded.updated_ms";
+
+    private static final String UPSERT_PHASE = "INSERT INTO job_phase (job_id, name, state, state_time_ms,"
+            + " start_time_ms, end_time_ms, wall_s, cpu_s) VALUES (?,?,?,?,?,?,?,?)"
+            + " ON CONFLICT (job_id, name) DO UPDATE SET"
+            + " state = CASE WHEN job_phase.state_time_ms IS NULL OR excluded.state_time_ms > job_phase.state_time_ms"
+            + "   OR (excluded.state_time_ms = job_phase.state_time_ms AND excluded.state <> 'running')"
+            + "   THEN excluded.state ELSE job_phase.state END,"
+            + " state_time_ms = CASE WHEN job_phase.state_time_ms IS NULL OR excluded.state_time_ms > job_phase.state_time_ms"
+            + "   THEN excluded.state_time_ms ELSE job_phase.state_time_ms END,"
+            + " start_time_ms = COALESCE(excluded.start_time_ms, job_phase.start_time_ms),"
+            + " end_time_ms = COALESCE(excluded.end_time_ms, job_phase.end_time_ms),"
+            + " wall_s = COALESCE(excluded.wall_s, job_phase.wall_s),"
+            + " cpu_s = COALESCE(excluded.cpu_s, job_phase.cpu_s)";
+
+    private static final String INSERT_SAMPLE = "INSERT INTO resource_sample (job_id, time_ms, cpu_percent, rss_bytes,"
+            + " threads, processes, read_bytes, write_bytes, extra) VALUES (?,?,?,?,?,?,?,?,?)"
+            + " ON CONFLICT (job_id, time_ms) DO NOTHING";
+
+    private static final String UPSERT_LOG = "INSERT INTO job_log (job_id, stream, tail) VALUES (?,?,?)"
+            + " ON CONFLICT (job_id, stream) DO UPDATE SET tail = excluded.tail";
+
+    private static final Set<String> SAMPLE_COLUMNS = Set.of(
+            "id", "type", "time", "job", "workflow", "cpu_percent", "rss_bytes", "threads", "processes", "read_bytes",
+            "write_bytes");
+
+    private final Dialect dialect;
+    private final Map<Integer, String> insertEventSql = new HashMap<>();
+
+    BatchStore(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
+    /** Writes the parts (one per submission) in the caller's transaction; returns one result per part. */
+    List<EventWriter.Result> write(Connection c, List<List<IngestEvent>> parts) throws SQLException {
+        if (dialect == Dialect.POSTGRES) {
+            // Several servers may share one PostgreSQL: their writers take turns, as one writer would.
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(7264019)");
+            }
+        }
+        Map<String, IngestEvent> firstById = new LinkedHashMap<>();
+        for (List<IngestEvent> part : parts) {
+            for (IngestEvent e : part) {
+                firstById.putIfAbsent(e.id(), e);
+            }
+        }
+        long now = System.currentTimeMillis();
+        Set<String> inserted = insertEvents(c, new ArrayList<>(firstById.values()), now);
+        List<IngestEvent> fresh = new ArrayList<>(inserted.size());
+        for (IngestEvent e : firstById.values()) {
+            if (inserted.contains(e.id())) {
+                fresh.add(e);
+            }
+        }
+        project(c, fresh, now);
+
+        List<EventWriter.Result> results = new ArrayList<>(parts.size());
+        Set<String> credited = new HashSet<>();
+        for (List<IngestEvent> part : parts) {
+            long accepted = 0;
+            for (IngestEvent e : part) {
+                if (inserted.contains(e.id()) && credited.add(e.id())) {
+                    accepted++;
+                }
+            }
+            results.add(new EventWriter.Result(accepted, part.size() - accepted));
+        }
+        return results;
+    }
+
+    private Set<String> insertEvents(Connection c, List<IngestEvent> events, long now) throws SQLException {
+        Set<String> inserted = new HashSet<>(events.size() * 2);
+        for (int from = 0; from < events.size(); from += EVENT_CHUNK) {
+            int to = Math.min(events.size(), from + EVENT_CHUNK);
+            String sql = insertEventSql.computeIfAbsent(to - from, BatchStore::insertEventsSql);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (int k = from; k < to; k++) {
+                    IngestEvent e = events.get(k);
+                    ps.setString(i++, e.id());
+                    ps.setString(i++, e.type());
+                    ps.setLong(i++, e.timeMs());
+                    ps.setString(i++, e.jobId());
+                    ps.setString(i++, e.workflowId());
+                    ps.setString(i++, e.json());
+                    ps.setLong(i++, now);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        inserted.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return inserted;
+    }
+
+    private static String insertEventsSql(int rows) {
+        StringBuilder sb = new StringBuilder(
+                "INSERT INTO job_event (id, type, time_ms, job_id, workflow_id, payload, received_ms) VALUES ");
+        for (int r = 0; r < rows; r++) {
+            sb.append(r == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)");
+        }
+        return sb.append(" ON CONFLICT (id) DO NOTHING RETURNING id").toString();
+    }
+
+    private void project(Connection c, List<IngestEvent> fresh, long now) throws SQLException {
+        Map<String, JobRow> jobs = new LinkedHashMap<>();
+        Map<String, WorkflowDelta> workflows = new LinkedHashMap<>();
+        for (IngestEvent e : fresh) {
+            if (e.jobId() != null) {
+                jobs.put(e.jobId(), null);
+            }
+            if (e.workflowId() != null) {
+                WorkflowDelta w = workflows.computeIfAbsent(e.workflowId(), WorkflowDelta::new);
+                if (!e.isJobEvent()) {
+                    w.apply(e);
+                }
+            }
+        }
+        loadJobs(c, jobs);
+        try (PreparedStatement phases = c.prepareStatement(UPSERT_PHASE);
+                PreparedStatement samples = c.prepareStatement(INSERT_SAMPLE);
+                PreparedStatement logs = c.prepareStatement(UPSERT_LOG)) {
+            int nPhases = 0;
+            int nSamples = 0;
+            int nLogs = 0;
+            for (IngestEvent e : fresh) {
+                if (!e.isJobEvent()) {
+                    continue;
+                }
+                JobRow row = jobs.computeIfAbsent(e.jobId(), JobRow::new);
+                JobProjection.apply(row, e);
+                switch (e.type()) {
+                    case Event.JOB_PHASE -> {
+                        bindPhase(phases, e);
+                        phases.addBatch();
+                        nPhases++;
+                    }
+                    case Event.JOB_SAMPLE -> {
+                        bindSample(samples, e);
+                        samples.addBatch();
+                        nSamples++;
+                    }
+                    case Event.JOB_FINISHED -> {
+                        for (String stream : new String[] {"stdout", "stderr"}) {
+                            String tail = JobProjection.text(e.fields(), stream + "_tail");
+                            if (tail != null) {
+                                logs.setString(1, e.jobId());
+                                logs.setString(2, stream);
+                                logs.setString(3, tail);
+                                logs.addBatch();
+                                nLogs++;
+                            }
+                        }
+                    }
+                    default -> {}
+                }
+            }
+            if (nPhases > 0) {
+                phases.executeBatch();
+            }
+            if (nSamples > 0) {
+                samples.executeBatch();
+            }
+            if (nLogs > 0) {
+                logs.executeBatch();
+            }
+        }
+        if (!jobs.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_JOB)) {
+                for (JobRow row : jobs.values()) {
+                    row.bind(ps, now);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (!workflows.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_WORKFLOW)) {
+                for (WorkflowDelta w : workflows.values()) {
+                    w.bind(ps, now);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private void loadJobs(Connection c, Map<String, JobRow> jobs) throws SQLException {
+        List<String> ids = new ArrayList<>(jobs.keySet());
+        for (int from = 0; from < ids.size(); from += SELECT_CHUNK) {
+            int to = Math.min(ids.size(), from + SELECT_CHUNK);
+            StringBuilder sb = new StringBuilder("SELECT ").append(JobRow.COLUMNS).append(" FROM job WHERE id IN (");
+            for (int k = from; k < to; k++) {
+                sb.append(k == from ? "?" : ",?");
+            }
+            sb.append(')');
+            try (PreparedStatement ps = c.prepareStatement(sb.toString())) {
+                for (int k = from; k < to; k++) {
+                    ps.setString(k - from + 1, ids.get(k));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        JobRow row = JobRow.read(rs);
+                        jobs.put(row.id, row);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void bindPhase(PreparedStatement ps, IngestEvent e) throws SQLException {
+        ObjectNode f = e.fields();
+        String state = JobProjection.text(f, "state");
+        boolean start = "start".equals(state);
+        ps.setString(1, e.jobId());
+        ps.setString(2, JobProjection.text(f, "phase"));
+        ps.setString(3, start ? "running" : state);
+        ps.setLong(4, e.timeMs());
+        JobRow.setLong(ps, 5, start ? e.timeMs() : null);
+        JobRow.setLong(ps, 6, start ? null : e.timeMs());
+        JobRow.setDouble(ps, 7, JobProjection.doubleValue(f, "wall_s"));
+        JobRow.setDouble(ps, 8, JobProjection.doubleValue(f, "cpu_s"));
+    }
+
+    private static void bindSample(PreparedStatement ps, IngestEvent e) throws SQLException {
+        ObjectNode f = e.fields();
+        ps.setString(1, e.jobId());
+        ps.setLong(2, e.timeMs());
+        JobRow.setDouble(ps, 3, JobProjection.doubleValue(f, "cpu_percent"));
+        JobRow.setLong(ps, 4, JobProjection.longValue(f, "rss_bytes"));
+        JobRow.setInt(ps, 5, f.hasNonNull("threads") ? f.get("threads").asInt() : null);
+        JobRow.setInt(ps, 6, f.hasNonNull("processes") ? f.get("processes").asInt() : null);
+        JobRow.setLong(ps, 7, JobProjection.longValue(f, "read_bytes"));
+        JobRow.setLong(ps, 8, JobProjection.longValue(f, "write_bytes"));
+        ObjectNode extra = null;
+        var it = f.fieldNames();
+        while (it.hasNext()) {
+            String name = it.next();
+            if (!SAMPLE_COLUMNS.contains(name)) {
+                if (extra == null) {
+                    extra = f.objectNode();
+                }
+                extra.set(name, f.get(name));
+            }
+        }
+        ps.setString(9, extra == null ? null : extra.toString());
+    }
+
+    /** What a batch says about one workflow, merged in SQL with what the store has. */
+    private static final class WorkflowDelta {
+        final String id;
+        String name;
+        String user;
+        String status = "unknown";
+        Long statusTime;
+        Long start;
+        Long end;
+        String attributes;
+
+        WorkflowDelta(String id) {
+            this.id = id;
+        }
+
+        void apply(IngestEvent e) {
+            ObjectNode f = e.fields();
+            name = coalesce(JobProjection.text(f, "name"), name);
+            user = coalesce(JobProjection.text(f, "user"), user);
+            if (f.hasNonNull("attributes")) {
+                attributes = JobProjection.mergeObjects(attributes, (ObjectNode) f.get("attributes"));
+            }
+            String s;
+            if (Event.WORKFLOW_STARTED.equals(e.type())) {
+                start = start == null ? e.timeMs() : Math.min(start, e.timeMs());
+                s = coalesce(JobProjection.text(f, "status"), "running");
+            } else {
+                end = end == null ? e.timeMs() : Math.max(end, e.timeMs());
+                s = coalesce(JobProjection.text(f, "status"), "success");
+            }
+            if (statusTime == null || e.timeMs() >= statusTime) {
+                status = s;
+                statusTime = e.timeMs();
+            }
+        }
+
+        void bind(PreparedStatement ps, long now) throws SQLException {
+            ps.setString(1, id);
+            ps.setString(2, name);
+            ps.setString(3, user);
+            ps.setString(4, status);
+            JobRow.setLong(ps, 5, statusTime);
+            JobRow.setLong(ps, 6, start);
+            JobRow.setLong(ps, 7, end);
+            ps.setString(8, attributes);
+            ps.setLong(9, now);
+        }
+
+        private static String coalesce(String a, String b) {
+            return a != null ? a : b;
+        }
+    }
+}

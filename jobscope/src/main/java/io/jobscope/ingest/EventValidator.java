@@ -1,0 +1,223 @@
+package io.jobscope.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobscope.client.Event;
+import io.jobscope.client.Statuses;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks one event object against the protocol (docs/events.md) and turns it into an {@link IngestEvent}.
+ * Every problem names the field; nothing is stored from an event that fails.
+ */
+public final class EventValidator {
+    static final int MAX_ID_LENGTH = 256;
+    static final Set<String> TYPES = Set.of(
+            Event.WORKFLOW_STARTED,
+            Event.WORKFLOW_FINISHED,
+            Event.JOB_SUBMITTED,
+            Event.JOB_STARTED,
+            Event.JOB_PHASE,
+            Event.JOB_SAMPLE,
+            Event.JOB_FINISHED);
+    static final Set<String> PHASE_STATES = Set.of("start", "done", "failed");
+    private static final Set<String> STRING_FIELDS = Set.of(
+            "app", "tool", "script", "host", "site", "client", "error", "held_reason", "stdout_tail", "stderr_tail",
+            "name", "user", "phase", "state", "status", "message");
+    private static final Set<String> NON_NEGATIVE_NUMBERS = Set.of(
+            "cpu_user_s", "cpu_system_s", "duration_s", "wall_s", "cpu_s", "cpu_percent", "mem_peak_bytes",
+            "read_bytes", "write_bytes", "rss_bytes", "threads", "processes");
+    private static final Set<String> OBJECT_FIELDS = Set.of("params", "attributes");
+    private static final Set<String> TIME_FIELDS = Set.of("start_time", "submit_time");
+
+    private EventValidator() {}
+
+    /** Validates {@code node}; {@code json} is its text as received (null to serialise it). */
+    public static IngestEvent validate(JsonNode node, String json) throws InvalidEventException {
+        if (!(node instanceof ObjectNode obj)) {
+            throw new InvalidEventException("an event must be a JSON object, got " + kind(node));
+        }
+        String id = requiredString(obj, "id");
+        if (id.length() > MAX_ID_LENGTH) {
+            throw new InvalidEventException("field 'id' is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        String type = requiredString(obj, "type");
+        if (!TYPES.contains(type)) {
+            throw new InvalidEventException("unknown type '" + type + "' (known: " + String.join(", ", sorted()) + ")");
+        }
+        long time = time(obj, "time", true);
+        String job = optionalId(obj, "job");
+        String workflow = optionalId(obj, "workflow");
+        if (type.startsWith("job.") && job == null) {
+            throw new InvalidEventException("field 'job' is required for " + type);
+        }
+        if (type.startsWith("workflow.") && workflow == null) {
+            throw new InvalidEventException("field 'workflow' is required for " + type);
+        }
+        checkFields(obj, type);
+        return new IngestEvent(id, type, time, job, workflow, obj, json == null ? obj.toString() : json);
+    }
+
+    private static void checkFields(ObjectNode obj, String type) throws InvalidEventException {
+        Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String name = f.getKey();
+            JsonNode v = f.getValue();
+            if (v.isNull()) {
+                continue;
+            }
+            if (STRING_FIELDS.contains(name) && !v.isTextual()) {
+                throw new InvalidEventException("field '" + name + "' must be a string, got " + kind(v));
+            }
+            if (NON_NEGATIVE_NUMBERS.contains(name)) {
+                if (!v.isNumber()) {
+                    throw new InvalidEventException("field '" + name + "' must be a number, got " + kind(v));
+                }
+                double d = v.asDouble();
+                if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) {
+                    throw new InvalidEventException("field '" + name + "' must not be negative, got " + v);
+                }
+            }
+            if (OBJECT_FIELDS.contains(name) && !v.isObject()) {
+                throw new InvalidEventException("field '" + name + "' must be a JSON object, got " + kind(v));
+            }
+            if (TIME_FIELDS.contains(name)) {
+                time(obj, name, false);
+            }
+        }
+        JsonNode exit = obj.get("exit_code");
+        if (exit != null && !exit.isNull() && !(exit.isIntegralNumber() && exit.canConvertToInt())) {
+            throw new InvalidEventException("field 'exit_code' must be an integer, got " + exit);
+        }
+        JsonNode signal = obj.get("signal");
+        if (signal != null && !signal.isNull() && !(signal.isIntegralNumber() && signal.asInt() > 0 && signal.asInt() < 128)) {
+            throw new InvalidEventException("field 'signal' must be a signal number from 1 to 127, got " + signal);
+        }
+        JsonNode deps = obj.get("depends_on");
+        if (deps != null && !deps.isNull()) {
+            if (!deps.isArray()) {
+                throw new InvalidEventException("field 'depends_on' must be an array of job ids, got " + kind(deps));
+            }
+            for (JsonNode d : deps) {
+                if (!d.isTextual() || d.asText().isEmpty()) {
+                    throw new InvalidEventException("field 'depends_on' must hold job ids (strings), got " + d);
+                }
+            }
+        }
+        String status = text(obj, "status");
+        if (status != null && !Statuses.isKnown(status) && type.startsWith("job.")) {
+            throw new InvalidEventException(
+                    "field 'status' must be one of " + String.join(", ", Statuses.ALL) + ", got '" + status + "'");
+        }
+        if (type.equals(Event.JOB_PHASE)) {
+            String phase = text(obj, "phase");
+            if (phase == null || phase.isEmpty()) {
+                throw new InvalidEventException("field 'phase' is required for job.phase");
+            }
+            String state = text(obj, "state");
+            if (state == null || !PHASE_STATES.contains(state)) {
+                throw new InvalidEventException(
+                        "field 'state' of job.phase must be start, done or failed, got " + (state == null ? "nothing" : "'" + state + "'"));
+            }
+        }
+    }
+
+    private static String requiredString(ObjectNode obj, String field) throws InvalidEventException {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            throw new InvalidEventException("field '" + field + "' is missing");
+        }
+        if (!v.isTextual() || v.asText().isBlank()) {
+            throw new InvalidEventException("field '" + field + "' must be a non-empty string, got " + kind(v));
+        }
+        return v.asText();
+    }
+
+    private static String optionalId(ObjectNode obj, String field) throws InvalidEventException {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || v.asText().isBlank()) {
+            throw new InvalidEventException("field '" + field + "' must be a non-empty string, got " + kind(v));
+        }
+        if (v.asText().length() > MAX_ID_LENGTH) {
+            throw new InvalidEventException("field '" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        return v.asText();
+    }
+
+    /** Milliseconds of an ISO 8601 time field; a time without offset is taken as UTC. */
+    static long time(ObjectNode obj, String field, boolean required) throws InvalidEventException {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new InvalidEventException("field '" + field + "' is missing");
+            }
+            return Long.MIN_VALUE;
+        }
+        if (!v.isTextual()) {
+            throw new InvalidEventException(
+                    "field '" + field + "' must be an ISO 8601 time such as 2026-11-21T10:30:00Z, got " + kind(v));
+        }
+        try {
+            return parseTime(v.asText()).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new InvalidEventException(
+                    "field '" + field + "' is not an ISO 8601 time such as 2026-11-21T10:30:00Z: '" + abbreviate(v.asText()) + "'");
+        }
+    }
+
+    /** Parses ISO 8601 with or without an offset (without: UTC). */
+    public static Instant parseTime(String s) {
+        String t = s.trim();
+        if (t.endsWith("Z") || t.endsWith("z")) {
+            return Instant.parse(t.toUpperCase(java.util.Locale.ROOT));
+        }
+        int tpos = t.indexOf('T');
+        if (tpos > 0 && (t.indexOf('+', tpos) > 0 || t.indexOf('-', tpos) > 0)) {
+            return OffsetDateTime.parse(t).toInstant();
+        }
+        return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+    }
+
+    private static String text(ObjectNode obj, String field) {
+        JsonNode v = obj.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    static String kind(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return "null";
+        }
+        if (v.isTextual()) {
+            return "string '" + abbreviate(v.asText()) + "'";
+        }
+        if (v.isNumber()) {
+            return "number " + v;
+        }
+        if (v.isBoolean()) {
+            return "boolean " + v;
+        }
+        if (v.isArray()) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    private static java.util.List<String> sorted() {
+        return TYPES.stream().sorted().toList();
+    }
+}

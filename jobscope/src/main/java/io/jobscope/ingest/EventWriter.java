@@ -1,0 +1,172 @@
+package io.jobscope.ingest;
+
+import io.jobscope.store.Database;
+import io.jobscope.store.StoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of the store. Callers submit validated events; one thread groups what is waiting
+ * into transactions of up to {@code maxBatch} events, and a submission's future completes only after the
+ * transaction holding its events has committed (the acknowledgement).
+ */
+public final class EventWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
+
+    /** What became of a submission's events: newly stored, or already stored under the same id. */
+    public record Result(long accepted, long duplicates) {
+        public static final Result EMPTY = new Result(0, 0);
+
+        public Result plus(Result o) {
+            return new Result(accepted + o.accepted, duplicates + o.duplicates);
+        }
+    }
+
+    private record Submission(List<IngestEvent> events, CompletableFuture<Result> done) {}
+
+    private static final Submission POISON = new Submission(List.of(), new CompletableFuture<>());
+
+    private final Database db;
+    private final BatchStore store;
+    private final int maxBatch;
+    private final BlockingQueue<Submission> queue;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    public EventWriter(Database db, int maxBatch) {
+        this.db = db;
+        this.store = new BatchStore(db.dialect());
+        this.maxBatch = maxBatch;
+        this.queue = new ArrayBlockingQueue<>(256);
+        this.thread = new Thread(this::loop, "jobscope-writer");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    public EventWriter(Database db) {
+        this(db, 20_000);
+    }
+
+    /** Queues events; the future completes once they are committed, or fails with the store's error. */
+    public CompletableFuture<Result> submit(List<IngestEvent> events) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreException("the writer is closed"));
+        }
+        if (events.isEmpty()) {
+            return CompletableFuture.completedFuture(Result.EMPTY);
+        }
+        Submission s = new Submission(events, new CompletableFuture<>());
+        try {
+            queue.put(s);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        }
+        return s.done;
+    }
+
+    /** Submits and waits for the commit. */
+    public Result write(List<IngestEvent> events) {
+        try {
+            return submit(events).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    private void loop() {
+        List<Submission> group = new ArrayList<>();
+        while (true) {
+            Submission first;
+            try {
+                first = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (first == POISON) {
+                return;
+            }
+            group.clear();
+            group.add(first);
+            int count = first.events.size();
+            Submission next;
+            boolean stop = false;
+            while (count < maxBatch && (next = queue.peek()) != null) {
+                if (next == POISON) {
+                    queue.poll();
+                    stop = true;
+                    break;
+                }
+                queue.poll();
+                group.add(next);
+                count += next.events.size();
+            }
+            commit(group);
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    private void commit(List<Submission> group) {
+        List<List<IngestEvent>> parts = new ArrayList<>(group.size());
+        for (Submission s : group) {
+            parts.add(s.events);
+        }
+        try (Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            List<Result> results;
+            try {
+                results = store.write(c, parts);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            }
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).done.complete(results.get(i));
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("could not commit a batch of {} submission(s)", group.size(), e);
+            StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
+            for (Submission s : group) {
+                s.done.completeExceptionally(failure);
+            }
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.warn("rollback failed: {}", e.getMessage());
+        }
+    }
+
+    /** Writes what is queued, then stops the thread. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            queue.put(POISON);
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.jobscope.ingest;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+
+/** The mutable state of one row of the {@code job} projection while a batch is applied to it. */
+final class JobRow {
+    static final String COLUMNS = "id, workflow_id, app, script, params, status, status_time_ms, exit_code, signal,"
+            + " submit_time_ms, start_time_ms, end_time_ms, sort_time_ms, duration_s, cpu_user_s, cpu_system_s,"
+            + " mem_peak_bytes, read_bytes, write_bytes, host, site, client, error, held_reason, depends_on,"
+            + " attributes, updated_ms";
+    static final int COLUMN_COUNT = 27;
+
+    final String id;
+    boolean exists;
+    String workflowId;
+    String app;
+    String script;
+    String params;
+    String status;
+    Long statusTimeMs;
+    Integer exitCode;
+    Integer signal;
+    Long submitTimeMs;
+    Long startTimeMs;
+    Long endTimeMs;
+    long sortTimeMs;
+    Double durationS;
+    boolean durationGiven;
+    Double cpuUserS;
+    Double cpuSystemS;
+    Long memPeakBytes;
+    Long readBytes;
+    Long writeBytes;
+    String host;
+    String site;
+    String client;
+    String error;
+    String heldReason;
+    String dependsOn;
+    String attributes;
+
+    JobRow(String id) {
+        this.id = id;
+    }
+
+    static JobRow read(ResultSet rs) throws SQLException {
+        JobRow r = new JobRow(rs.getString("id"));
+        r.exists = true;
+        r.workflowId = rs.getString("workflow_id");
+        r.app = rs.getString("app");
+        r.script = rs.getString("script");
+        r.params = rs.getString("params");
+        r.status = rs.getString("status");
+        r.statusTimeMs = getLong(rs, "status_time_ms");
+        r.exitCode = getInt(rs, "exit_code");
+        r.signal = getInt(rs, "signal");
+        r.submitTimeMs = getLong(rs, "submit_time_ms");
+        r.startTimeMs = getLong(rs, "start_time_ms");
+        r.endTimeMs = getLong(rs, "end_time_ms");
+        r.sortTimeMs = rs.getLong("sort_time_ms");
+        r.durationS = getDouble(rs, "duration_s");
+        r.cpuUserS = getDouble(rs, "cpu_user_s");
+        r.cpuSystemS = getDouble(rs, "cpu_system_s");
+        r.memPeakBytes = getLong(rs, "mem_peak_bytes");
+        r.readBytes = getLong(rs, "read_bytes");
+        r.writeBytes = getLong(rs, "write_bytes");
+        r.host = rs.getString("host");
+        r.site = rs.getString("site");
+        r.client = rs.getString("client");
+        r.error = rs.getString("error");
+        r.heldReason = rs.getString("held_reason");
+        r.dependsOn = rs.getString("depends_on");
+        r.attributes = rs.getString("attributes");
+        // A stored duration that differs from end - start was given explicitly by an event.
+        r.durationGiven = r.durationS != null
+                && (r.startTimeMs == null || r.endTimeMs == null || Math.abs(r.durationS - (r.endTimeMs - r.startTimeMs) / 1000.0) > 0.0005);
+        return r;
+    }
+
+    void bind(PreparedStatement ps, long now) throws SQLException {
+        int i = 1;
+        ps.setString(i++, id);
+        ps.setString(i++, workflowId);
+        ps.setString(i++, app);
+        ps.setString(i++, script);
+        ps.setString(i++, params);
+        ps.setString(i++, status);
+        setLong(ps, i++, statusTimeMs);
+        setInt(ps, i++, exitCode);
+        setInt(ps, i++, signal);
+        setLong(ps, i++, submitTimeMs);
+        setLong(ps, i++, startTimeMs);
+        setLong(ps, i++, endTimeMs);
+        ps.setLong(i++, sortTimeMs);
+        setDouble(ps, i++, durationS);
+        setDouble(ps, i++, cpuUserS);
+        setDouble(ps, i++, cpuSystemS);
+        setLong(ps, i++, memPeakBytes);
+        setLong(ps, i++, readBytes);
+        setLong(ps, i++, writeBytes);
+        ps.setString(i++, host);
+        ps.setString(i++, site);
+        ps.setString(i++, client);
+        ps.setString(i++, error);
+        ps.setString(i++, heldReason);
+        ps.setString(i++, dependsOn);
+        ps.setString(i++, attributes);
+        ps.setLong(i, now);
+    }
+
+    static Long getLong(ResultSet rs, String c) throws SQLException {
+        long v = rs.getLong(c);
+        return rs.wasNull() ? null : v;
+    }
+
+    static Integer getInt(ResultSet rs, String c) throws SQLException {
+        int v = rs.getInt(c);
+        return rs.wasNull() ? null : v;
+    }
+
+    static Double getDouble(ResultSet rs, String c) throws SQLException {
+        double v = rs.getDouble(c);
+        return rs.wasNull() ? null : v;
+    }
+
+    static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, v);
+        }
+    }
+
+    static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+}

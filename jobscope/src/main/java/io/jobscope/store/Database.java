@@ -1,0 +1,210 @@
+package io.jobscope.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The jobscope store: one SQLite file (WAL) by default, or PostgreSQL given a {@code postgresql://} or
+ * {@code jdbc:postgresql:} URL. Opening it brings the schema up to date with Flyway.
+ */
+public final class Database implements AutoCloseable {
+    /** The highest migration version in db/migration; opening skips Flyway when the store is already there. */
+    static final int SCHEMA_VERSION = 1;
+
+    private final String location;
+    private final Dialect dialect;
+    private final HikariDataSource pool;
+    private final Jdbi jdbi;
+
+    private Database(String location, Dialect dialect, HikariDataSource pool) {
+        this.location = location;
+        this.dialect = dialect;
+        this.pool = pool;
+        this.jdbi = Jdbi.create(pool);
+    }
+
+    /** The location a user gave, else {@code $JOBSCOPE_DB}, else {@code ~/.jobscope/jobscope.db}. */
+    public static String defaultLocation(String given) {
+        if (given != null && !given.isBlank()) {
+            return given;
+        }
+        String env = System.getenv("JOBSCOPE_DB");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        return Path.of(System.getProperty("user.home"), ".jobscope", "jobscope.db").toString();
+    }
+
+    public static boolean isPostgres(String location) {
+        return location.startsWith("postgresql://")
+                || location.startsWith("postgres://")
+                || location.startsWith("jdbc:postgresql:");
+    }
+
+    /** Opens (creating when missing) and migrates the store at {@code location}. */
+    public static Database open(String location) {
+        return open(location, 8);
+    }
+
+    public static Database open(String location, int maxConnections) {
+        Database db = isPostgres(location) ? openPostgres(location, maxConnections) : openSqlite(location, maxConnections);
+        try {
+            db.migrate();
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    private static Database openSqlite(String location, int maxConnections) {
+        String path = location.startsWith("jdbc:sqlite:") ? location.substring("jdbc:sqlite:".length()) : location;
+        if (path.startsWith("sqlite://")) {
+            path = path.substring("sqlite://".length());
+        }
+        Path file = Path.of(path).toAbsolutePath();
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+        } catch (Exception e) {
+            throw new StoreException("cannot create the directory of database " + file + ": " + e.getMessage(), e);
+        }
+        if (Files.isDirectory(file)) {
+            throw new StoreException("database path " + file + " is a directory, not a file");
+        }
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // NORMAL in WAL mode: a commit survives the process being killed (only power loss can undo it).
+        cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        cfg.setBusyTimeout(30_000);
+        cfg.setCacheSize(-65_536); // 64 MiB page cache per connection
+        cfg.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        SQLiteDataSource ds = new SQLiteDataSource(cfg);
+        ds.setUrl("jdbc:sqlite:" + file);
+        HikariConfig hc = new HikariConfig();
+        hc.setDataSource(ds);
+        hc.setPoolName("jobscope-sqlite");
+        hc.setMaximumPoolSize(maxConnections);
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(30_000);
+        hc.setInitializationFailTimeout(-1);
+        return new Database(file.toString(), Dialect.SQLITE, new HikariDataSource(hc));
+    }
+
+    private static Database openPostgres(String location, int maxConnections) {
+        HikariConfig hc = new HikariConfig();
+        if (location.startsWith("jdbc:")) {
+            hc.setJdbcUrl(location);
+        } else {
+            URI uri = URI.create(location);
+            int port = uri.getPort() == -1 ? 5432 : uri.getPort();
+            String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+            hc.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getRawPath() + query);
+            if (uri.getRawUserInfo() != null) {
+                String[] up = uri.getRawUserInfo().split(":", 2);
+                hc.setUsername(URLDecoder.decode(up[0], StandardCharsets.UTF_8));
+                if (up.length > 1) {
+                    hc.setPassword(URLDecoder.decode(up[1], StandardCharsets.UTF_8));
+                }
+            }
+        }
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+        hc.setPoolName("jobscope-postgres");
+        hc.setMaximumPoolSize(maxConnections);
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(10_000);
+        try {
+            return new Database(redact(location), Dialect.POSTGRES, new HikariDataSource(hc));
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to PostgreSQL at " + redact(location) + ": " + rootMessage(e), e);
+        }
+    }
+
+    private void migrate() {
+        if (currentVersion() >= SCHEMA_VERSION) {
+            return;
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .loggers("slf4j")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot bring the schema of " + location + " up to date: " + rootMessage(e), e);
+        }
+    }
+
+    /** The applied schema version, or 0 for an empty store; cheap enough for every CLI start. */
+    int currentVersion() {
+        try (Connection c = pool.getConnection();
+                Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history WHERE success = "
+                            + (dialect == Dialect.SQLITE ? "1" : "true"))) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("flyway_schema_history")) {
+                return 0;
+            }
+            if (e.getMessage() != null && e.getMessage().contains("does not exist")) {
+                return 0;
+            }
+            if (dialect == Dialect.SQLITE && e.getMessage() != null && e.getMessage().contains("not a database")) {
+                throw new StoreException(location + " is not a SQLite database", e);
+            }
+            throw new StoreException("cannot read the schema version of " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String redact(String location) {
+        return location.replaceAll("://([^:/@]+):[^@/]*@", "://$1:***@");
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r.getMessage() == null ? r.toString() : r.getMessage();
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The file or URL (password hidden) the store lives at. */
+    public String location() {
+        return location;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,211 @@
+package io.jobscope.web;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import io.jobscope.client.IngestResult;
+import io.jobscope.client.Job;
+import io.jobscope.client.JobQuery;
+import io.jobscope.client.Json;
+import io.jobscope.ingest.Ingestor;
+import io.jobscope.jobs.JobService;
+import io.jobscope.store.StoreException;
+import io.jobscope.util.Times;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP face of jobscope: every route in one place, thin handlers, errors mapped once. */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+    /** How the server listens and what it accepts. */
+    public record Config(String host, int port, Tokens tokens, long maxBodyBytes, int maxLineBytes) {
+        public Config {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: expecting 0..65535, found " + port);
+            }
+            if (tokens.isEmpty() && !isLoopback(host)) {
+                throw new IllegalArgumentException("refusing to listen on " + host
+                        + " without API tokens: anyone who can reach it could read and write jobs."
+                        + " Create tokens with 'jobscope token create NAME --scopes ingest,read --token-file F'"
+                        + " and start with --token-file F, or listen on 127.0.0.1 and use an ssh tunnel");
+            }
+        }
+
+        public static Config loopback(int port) {
+            return new Config("127.0.0.1", port, Tokens.none(), 64L << 20, 1 << 20);
+        }
+    }
+
+    private final Config config;
+    private final JobService jobs;
+    private final Ingestor ingestor;
+    private final Clock clock;
+    private final Javalin app;
+
+    public ApiServer(Config config, JobService jobs, Ingestor ingestor, Clock clock) {
+        this.config = config;
+        this.jobs = jobs;
+        this.ingestor = ingestor;
+        this.clock = clock;
+        this.app = Javalin.create(cfg -> {
+            cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            cfg.http.maxRequestSize = config.maxBodyBytes();
+            cfg.startup.showJavalinBanner = false;
+            cfg.jetty.host = config.host();
+            cfg.jetty.port = config.port();
+            cfg.routes.before("/api/*", this::authorize);
+            cfg.routes.get("/health", this::health);
+            cfg.routes.post("/api/v1/events", this::postEvents);
+            cfg.routes.get("/api/v1/jobs", this::listJobs);
+            cfg.routes.get("/api/v1/jobs/{id}", this::getJob);
+            cfg.routes.get("/api/v1/jobs/{id}/samples", this::getSamples);
+            cfg.routes.get("/api/v1/stats", this::getStats);
+            cfg.routes.get("/api/v1/workflows", this::listWorkflows);
+            cfg.routes.get("/api/v1/workflows/{id}", this::getWorkflow);
+            cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+            cfg.routes.exception(StoreException.class, (e, ctx) -> {
+                LOG.error("store failure on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, 503, e.getMessage());
+            });
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+            });
+            cfg.routes.error(404, ctx -> {
+                if (ctx.path().startsWith("/api/") && !"application/json".equals(ctx.res().getContentType())) {
+                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
+                }
+            });
+        });
+    }
+
+    public ApiServer start() {
+        app.start();
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve listen address '" + host + "'");
+        }
+    }
+
+    private void authorize(Context ctx) {
+        if (config.tokens().isEmpty()) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+        Tokens.Token token = config.tokens().verify(presented).orElseThrow(() -> new ApiException(401,
+                presented == null ? "this server needs an API token: send 'Authorization: Bearer <token>'" : "unknown API token"));
+        Tokens.Scope needed = ctx.method().name().equals("GET") ? Tokens.Scope.READ : Tokens.Scope.INGEST;
+        if (!token.allows(needed)) {
+            throw new ApiException(403, "token '" + token.name() + "' lacks the " + needed.name().toLowerCase() + " scope");
+        }
+    }
+
+    private void health(Context ctx) {
+        ctx.json(Map.of("status", "ok", "time", clock.instant().toString()));
+    }
+
+    private void postEvents(Context ctx) {
+        long length = ctx.contentLength();
+        if (length > config.maxBodyBytes()) {
+            error(ctx, 413, "request body is " + length + " bytes, more than the limit of " + config.maxBodyBytes() + " bytes; send smaller batches");
+            return;
+        }
+        Ingestor.Report report = ingestor.ingest(ctx.bodyInputStream());
+        IngestResult r = report.result();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accepted", r.accepted());
+        body.put("duplicates", r.duplicates());
+        body.put("rejected", r.rejected());
+        if (report.rejectedCount() > r.rejected().size()) {
+            body.put("rejected_total", report.rejectedCount());
+        }
+        if (report.tooLarge()) {
+            body.put("error", report.tooLargeMessage());
+            ctx.status(413).json(body);
+        } else {
+            ctx.status(report.rejectedCount() == 0 ? 200 : 400).json(body);
+        }
+    }
+
+    private void listJobs(Context ctx) {
+        int limit = ctx.queryParamAsClass("limit", Integer.class)
+                .getOrDefault(50);
+        JobQuery q = new JobQuery(
+                ctx.queryParam("status"),
+                ctx.queryParam("app") != null ? ctx.queryParam("app") : ctx.queryParam("tool"),
+                ctx.queryParam("workflow"),
+                ctx.queryParam("site"),
+                ctx.queryParam("host"),
+                instant(ctx, "since"),
+                instant(ctx, "until"),
+                limit,
+                ctx.queryParam("cursor"));
+        ctx.json(jobs.history(q));
+    }
+
+    private void getJob(Context ctx) {
+        String id = ctx.pathParam("id");
+        Job job = jobs.job(id).orElseThrow(() -> new ApiException(404, "no job with id '" + id + "'"));
+        ctx.json(job);
+    }
+
+    private void getSamples(Context ctx) {
+        String id = ctx.pathParam("id");
+        ctx.json(Map.of("job", id, "samples", jobs.samples(id)));
+    }
+
+    private void getStats(Context ctx) {
+        ctx.json(jobs.stats(ctx.queryParam("by"), instant(ctx, "since"), ctx.queryParam("workflow")));
+    }
+
+    private void listWorkflows(Context ctx) {
+        int limit = ctx.queryParamAsClass("limit", Integer.class)
+                .check(l -> l > 0 && l <= 10_000, "limit must be between 1 and 10000")
+                .getOrDefault(100);
+        ctx.json(Map.of("workflows", jobs.workflows(limit)));
+    }
+
+    private void getWorkflow(Context ctx) {
+        String id = ctx.pathParam("id");
+        ctx.json(jobs.workflow(id).orElseThrow(() -> new ApiException(404, "no workflow with id '" + id + "'")));
+    }
+
+    private Instant instant(Context ctx, String param) {
+        String v = ctx.queryParam(param);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Times.parseInstant(v, clock);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "query parameter '" + param + "': " + e.getMessage());
+        }
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        ctx.status(status).json(Map.of("error", message == null ? "error" : message));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}
