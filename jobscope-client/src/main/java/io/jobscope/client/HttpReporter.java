@@ -66,7 +66,10 @@ public final class HttpReporter implements Reporter {
         private final IngestResult result;
 
         RejectedEventsException(IngestResult result) {
-            super(400, "server rejected " + result.rejected().size() + " event(s): " + result.rejected().get(0));
+            super(
+                    400,
+                    "server rejected " + result.rejected().size() + " event(s): "
+                            + result.rejected().get(0));
             this.result = result;
         }
 

@@ -62,7 +62,25 @@ public record Job(
         return details == null
                 ? this
                 : new Job(
-                        id, workflow, app, script, params, status, exitCode, submitTime, startTime, endTime,
-                        durationS, cpuUserS, cpuSystemS, cpuTotalS, memPeakMb, host, site, client, error, null);
+                        id,
+                        workflow,
+                        app,
+                        script,
+                        params,
+                        status,
+                        exitCode,
+                        submitTime,
+                        startTime,
+                        endTime,
+                        durationS,
+                        cpuUserS,
+                        cpuSystemS,
+                        cpuTotalS,
+                        memPeakMb,
+                        host,
+                        site,
+                        client,
+                        error,
+                        null);
     }
 }

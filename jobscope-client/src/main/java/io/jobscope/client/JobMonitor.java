@@ -106,8 +106,7 @@ public final class JobMonitor implements AutoCloseable {
      * Runs {@code body} as the job: {@code success} when it returns, {@code error} with the exception's
      * message when it throws (the exception is rethrown).
      */
-    public <T> T track(String id, String app, String script, Map<String, ?> params, Callable<T> body)
-            throws Exception {
+    public <T> T track(String id, String app, String script, Map<String, ?> params, Callable<T> body) throws Exception {
         try (Tracker t = track(id, app, script, params)) {
             try {
                 return body.call();
@@ -166,7 +165,9 @@ public final class JobMonitor implements AutoCloseable {
 
         /** Marks the job {@code error} with the exception's class and message. */
         public Tracker fail(Throwable t) {
-            String msg = t.getMessage() == null ? t.getClass().getName() : t.getClass().getName() + ": " + t.getMessage();
+            String msg = t.getMessage() == null
+                    ? t.getClass().getName()
+                    : t.getClass().getName() + ": " + t.getMessage();
             return setStatus(Statuses.ERROR, null, msg);
         }
 

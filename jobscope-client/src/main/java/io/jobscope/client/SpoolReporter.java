@@ -39,7 +39,8 @@ public final class SpoolReporter implements Reporter {
         }
         Files.createDirectories(dir);
         String base = String.format(
-                "%d-%s-%d", System.currentTimeMillis(), UUID.randomUUID().toString().substring(0, 8), SEQ.incrementAndGet());
+                "%d-%s-%d",
+                System.currentTimeMillis(), UUID.randomUUID().toString().substring(0, 8), SEQ.incrementAndGet());
         Path tmp = dir.resolve("." + base + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 Writer w = java.nio.channels.Channels.newWriter(ch, StandardCharsets.UTF_8)) {

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jobscope export --format keystone}: writes the store's jobs in a foreign format. */
 @Command(name = "export", mixinStandardHelpOptions = true, description = "Export jobs in another tool's format.")
@@ -32,7 +32,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--format", required = true, description = "Output format: ${COMPLETION-CANDIDATES}.")
     ExportFormat format;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
+            description = "Write to FILE instead of standard output.")
     Path output;
 
     @Override

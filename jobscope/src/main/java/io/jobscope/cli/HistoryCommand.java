@@ -11,12 +11,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jobscope history}: recent jobs with their resources, newest first. */
-@Command(name = "history", mixinStandardHelpOptions = true, description = "Recent jobs with their status and resource use, newest first.")
+@Command(
+        name = "history",
+        mixinStandardHelpOptions = true,
+        description = "Recent jobs with their status and resource use, newest first.")
 final class HistoryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -27,10 +30,14 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "10", description = "How many jobs (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = {"--app", "--tool"}, description = "Only this app.")
+    @Option(
+            names = {"--app", "--tool"},
+            description = "Only this app.")
     String app;
 
-    @Option(names = "--status", description = "Only this status: pending, running, success, failed, timeout, error, cancelled, held.")
+    @Option(
+            names = "--status",
+            description = "Only this status: pending, running, success, failed, timeout, error, cancelled, held.")
     String status;
 
     @Option(names = "--workflow", description = "Only this workflow.")
@@ -60,7 +67,16 @@ final class HistoryCommand implements Callable<Integer> {
         try {
             Instant from = since == null ? null : Times.parseInstant(since, Clock.systemUTC());
             Instant to = until == null ? null : Times.parseInstant(until, Clock.systemUTC());
-            q = new JobQuery(status == null ? null : status.toLowerCase(Locale.ROOT), app, workflow, site, host, from, to, limit, cursor);
+            q = new JobQuery(
+                    status == null ? null : status.toLowerCase(Locale.ROOT),
+                    app,
+                    workflow,
+                    site,
+                    host,
+                    from,
+                    to,
+                    limit,
+                    cursor);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -81,7 +97,9 @@ final class HistoryCommand implements Callable<Integer> {
             out.println("No jobs match.");
             return;
         }
-        out.printf("Job History (showing %d job%s, newest first):%n%n", page.jobs().size(), page.jobs().size() == 1 ? "" : "s");
+        out.printf(
+                "Job History (showing %d job%s, newest first):%n%n",
+                page.jobs().size(), page.jobs().size() == 1 ? "" : "s");
         int i = 1;
         for (Job j : page.jobs()) {
             out.printf("%d. Job: %s%s%n", i++, j.id(), j.workflow() == null ? "" : "  (workflow " + j.workflow() + ")");
@@ -92,10 +110,13 @@ final class HistoryCommand implements Callable<Integer> {
             if (where.isEmpty() && j.site() != null) {
                 where = "  at " + j.site();
             }
-            out.printf("   Started: %s%s%n", Format.time(j.startTime() != null ? j.startTime() : j.submitTime()), where);
+            out.printf(
+                    "   Started: %s%s%n", Format.time(j.startTime() != null ? j.startTime() : j.submitTime()), where);
             out.printf("   Duration: %s%n", Format.duration(j.durationS()));
             if (j.cpuTotalS() != null) {
-                out.printf("   CPU Time: %s (user: %s, system: %s)%n", Format.seconds(j.cpuTotalS()), Format.seconds(j.cpuUserS()), Format.seconds(j.cpuSystemS()));
+                out.printf(
+                        "   CPU Time: %s (user: %s, system: %s)%n",
+                        Format.seconds(j.cpuTotalS()), Format.seconds(j.cpuUserS()), Format.seconds(j.cpuSystemS()));
             }
             if (j.memPeakMb() != null) {
                 out.printf("   Memory Peak: %s%n", Format.mb(j.memPeakMb()));

@@ -12,12 +12,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jobscope import FORMAT FILE…}: loads foreign histories into the store. */
-@Command(name = "import", mixinStandardHelpOptions = true, description = "Import job histories from other tools.",
+@Command(
+        name = "import",
+        mixinStandardHelpOptions = true,
+        description = "Import job histories from other tools.",
         subcommands = {ImportCommand.Keystone.class})
 final class ImportCommand implements Runnable {
     @Spec
@@ -29,7 +32,11 @@ final class ImportCommand implements Runnable {
     }
 
     /** The task-queue monitor's jobs_history.jsonl. */
-    @Command(name = "keystone", mixinStandardHelpOptions = true, description = "Import the task-queue monitor's JSONL history (jobs_history.jsonl). Bad lines are reported and skipped; importing a file twice changes nothing.")
+    @Command(
+            name = "keystone",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Import the task-queue monitor's JSONL history (jobs_history.jsonl). Bad lines are reported and skipped; importing a file twice changes nothing.")
     static final class Keystone implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -69,7 +76,8 @@ final class ImportCommand implements Runnable {
                         err.printf("%s: %d more bad line(s) not shown%n", f, r.badLines() - 20);
                     }
                     bad += r.badLines();
-                    out.printf("%s: %d record(s): %d imported, %d already present, %d bad line(s) skipped%n",
+                    out.printf(
+                            "%s: %d record(s): %d imported, %d already present, %d bad line(s) skipped%n",
                             f, r.records() + r.badLines(), r.imported(), r.unchanged(), r.badLines());
                 }
             }

@@ -50,7 +50,9 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("jobscope: " + ex.getMessage() + " (see 'jobscope " + c.getCommandSpec().qualifiedName(" ").replaceFirst("^jobscope ?", "") + " --help')");
+            c.getErr()
+                    .println("jobscope: " + ex.getMessage() + " (see 'jobscope "
+                            + c.getCommandSpec().qualifiedName(" ").replaceFirst("^jobscope ?", "") + " --help')");
             return EXIT_USER_ERROR;
         });
         return cl;

@@ -14,39 +14,62 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jobscope server}: the HTTP API (and dashboard), the ingest writer and the spool reader. */
-@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the jobscope server: event ingest, HTTP API, spool directory reader.")
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        description = "Run the jobscope server: event ingest, HTTP API, spool directory reader.")
 final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--listen", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}); any other than loopback needs --token-file.")
+    @Option(
+            names = "--listen",
+            defaultValue = "127.0.0.1",
+            description = "Address to bind (default: ${DEFAULT-VALUE}); any other than loopback needs --token-file.")
     String listen;
 
-    @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    @Option(
+            names = "--port",
+            defaultValue = "8080",
+            description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
-    @Option(names = "--db", paramLabel = "PATH|URL", description = "Store: a SQLite file or a postgresql:// URL (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
+    @Option(
+            names = "--db",
+            paramLabel = "PATH|URL",
+            description =
+                    "Store: a SQLite file or a postgresql:// URL (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
     String db;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "API tokens (name:scopes:sha256 lines, made by 'jobscope token create').")
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            description = "API tokens (name:scopes:sha256 lines, made by 'jobscope token create').")
     Path tokenFile;
 
-    @Option(names = "--spool", paramLabel = "DIR", description = "Also ingest *.ndjson files dropped into DIR, deleting each once stored.")
+    @Option(
+            names = "--spool",
+            paramLabel = "DIR",
+            description = "Also ingest *.ndjson files dropped into DIR, deleting each once stored.")
     Path spool;
 
-    @Option(names = "--max-body-mb", defaultValue = "64", description = "Largest request body accepted, in MB (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-body-mb",
+            defaultValue = "64",
+            description = "Largest request body accepted, in MB (default: ${DEFAULT-VALUE}).")
     int maxBodyMb;
 
     @Override
     public Integer call() throws Exception {
         if (maxBodyMb < 1) {
-            throw new ParameterException(spec.commandLine(), "--max-body-mb: expecting a value > 0, found " + maxBodyMb);
+            throw new ParameterException(
+                    spec.commandLine(), "--max-body-mb: expecting a value > 0, found " + maxBodyMb);
         }
         Tokens tokens = Tokens.none();
         if (tokenFile != null) {
@@ -65,7 +88,8 @@ final class ServerCommand implements Callable<Integer> {
             try {
                 Files.createDirectories(spool);
             } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "--spool: cannot create " + spool + ": " + e.getMessage());
+                throw new ParameterException(
+                        spec.commandLine(), "--spool: cannot create " + spool + ": " + e.getMessage());
             }
         }
         Database database = Database.open(Database.defaultLocation(db), 8);
@@ -74,15 +98,18 @@ final class ServerCommand implements Callable<Integer> {
         ApiServer server = new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC());
         SpoolIngester spoolIngester = spool == null ? null : new SpoolIngester(spool, ingestor);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (spoolIngester != null) {
-                spoolIngester.close();
-            }
-            server.close();
-            writer.close();
-            database.close();
-            stopped.countDown();
-        }, "jobscope-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            if (spoolIngester != null) {
+                                spoolIngester.close();
+                            }
+                            server.close();
+                            writer.close();
+                            database.close();
+                            stopped.countDown();
+                        },
+                        "jobscope-shutdown"));
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -91,10 +118,15 @@ final class ServerCommand implements Callable<Integer> {
         if (spoolIngester != null) {
             spoolIngester.start(1000);
         }
-        spec.commandLine().getOut().printf("jobscope server listening on http://%s:%d (store: %s%s%s)%n",
-                listen, server.port(), database.location(),
-                tokens.isEmpty() ? ", no tokens: loopback only" : ", " + tokens.size() + " API token(s)",
-                spool == null ? "" : ", spool: " + spool);
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "jobscope server listening on http://%s:%d (store: %s%s%s)%n",
+                        listen,
+                        server.port(),
+                        database.location(),
+                        tokens.isEmpty() ? ", no tokens: loopback only" : ", " + tokens.size() + " API token(s)",
+                        spool == null ? "" : ", spool: " + spool);
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;

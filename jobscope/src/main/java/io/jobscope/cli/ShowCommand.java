@@ -8,13 +8,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jobscope show JOB}: everything known about one job. */
-@Command(name = "show", mixinStandardHelpOptions = true, description = "Everything known about one job: status, timing, resources, phases, where it ran, log tails.")
+@Command(
+        name = "show",
+        mixinStandardHelpOptions = true,
+        description = "Everything known about one job: status, timing, resources, phases, where it ran, log tails.")
 final class ShowCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,7 +31,10 @@ final class ShowCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
-    @Option(names = "--tail", defaultValue = "10", description = "Lines of each log tail to show (default: ${DEFAULT-VALUE}; 0 for none).")
+    @Option(
+            names = "--tail",
+            defaultValue = "10",
+            description = "Lines of each log tail to show (default: ${DEFAULT-VALUE}; 0 for none).")
     int tail;
 
     @Override
@@ -93,10 +99,15 @@ final class ShowCommand implements Callable<Integer> {
             }
             if (d.samples() != null) {
                 Job.SampleSummary s = d.samples();
-                line(out, "Samples", s.count() + " from " + Format.time(s.first()) + " to " + Format.time(s.last())
-                        + (s.maxCpuPercent() == null ? "" : String.format(Locale.ROOT, ", max CPU %.1f%%", s.maxCpuPercent()))
-                        + (s.maxRssBytes() == null ? "" : ", max RSS " + Format.bytes(s.maxRssBytes()))
-                        + (s.maxProcesses() == null ? "" : ", max " + s.maxProcesses() + " processes"));
+                line(
+                        out,
+                        "Samples",
+                        s.count() + " from " + Format.time(s.first()) + " to " + Format.time(s.last())
+                                + (s.maxCpuPercent() == null
+                                        ? ""
+                                        : String.format(Locale.ROOT, ", max CPU %.1f%%", s.maxCpuPercent()))
+                                + (s.maxRssBytes() == null ? "" : ", max RSS " + Format.bytes(s.maxRssBytes()))
+                                + (s.maxProcesses() == null ? "" : ", max " + s.maxProcesses() + " processes"));
             }
         }
         out.println();
@@ -119,7 +130,13 @@ final class ShowCommand implements Callable<Integer> {
             out.println("Phases:");
             out.printf("  %-24s %-8s %-24s %12s %12s%n", "PHASE", "STATE", "STARTED", "WALL", "CPU");
             for (Job.Phase p : d.phases()) {
-                out.printf("  %-24s %-8s %-24s %12s %12s%n", p.name(), p.state(), Format.time(p.startTime()), Format.seconds(p.wallS()), Format.seconds(p.cpuS()));
+                out.printf(
+                        "  %-24s %-8s %-24s %12s %12s%n",
+                        p.name(),
+                        p.state(),
+                        Format.time(p.startTime()),
+                        Format.seconds(p.wallS()),
+                        Format.seconds(p.cpuS()));
             }
         }
         if (d.statusHistory() != null && !d.statusHistory().isEmpty()) {

@@ -9,12 +9,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jobscope stats}: totals, success rate and resources, optionally by app, site, host, status… */
-@Command(name = "stats", mixinStandardHelpOptions = true, description = "Aggregate statistics: counts, success rate, CPU and duration, optionally grouped.")
+@Command(
+        name = "stats",
+        mixinStandardHelpOptions = true,
+        description = "Aggregate statistics: counts, success rate, CPU and duration, optionally grouped.")
 final class StatsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,8 +50,10 @@ final class StatsCommand implements Callable<Integer> {
             key = "app";
         }
         if (key != null && !io.jobscope.jobs.JobService.GROUP_COLUMNS.containsKey(key)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--by: cannot group by '" + by + "'; use one of " + String.join(", ", io.jobscope.jobs.JobService.GROUP_COLUMNS.keySet()));
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--by: cannot group by '" + by + "'; use one of "
+                            + String.join(", ", io.jobscope.jobs.JobService.GROUP_COLUMNS.keySet()));
         }
         try (Target ignored = target) {
             Stats s = target.queries().stats(key, from, workflow);
@@ -72,7 +77,10 @@ final class StatsCommand implements Callable<Integer> {
         out.printf("  Success Rate: %s%n", Format.percent(s.successRate()));
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Long> e : s.byStatus().entrySet()) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+            sb.append(sb.length() == 0 ? "" : ", ")
+                    .append(e.getKey())
+                    .append(' ')
+                    .append(e.getValue());
         }
         out.printf("  By Status: %s%n", sb.length() == 0 ? "-" : sb);
         out.println();

@@ -9,13 +9,25 @@ import picocli.CommandLine.Option;
 
 /** Where a command reads from: the store in-process ({@code --db}), or a server ({@code --server}). */
 final class Target implements AutoCloseable {
-    @Option(names = "--db", paramLabel = "PATH|URL", description = "Store: a SQLite file or a postgresql:// URL (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
+    @Option(
+            names = "--db",
+            paramLabel = "PATH|URL",
+            description =
+                    "Store: a SQLite file or a postgresql:// URL (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
     String db;
 
-    @Option(names = "--server", paramLabel = "URL", defaultValue = "${env:JOBSCOPE_SERVER}", description = "Read through a jobscope server instead of the store (default: $JOBSCOPE_SERVER).")
+    @Option(
+            names = "--server",
+            paramLabel = "URL",
+            defaultValue = "${env:JOBSCOPE_SERVER}",
+            description = "Read through a jobscope server instead of the store (default: $JOBSCOPE_SERVER).")
     String server;
 
-    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:JOBSCOPE_TOKEN}", description = "API token for --server (default: $JOBSCOPE_TOKEN).")
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            defaultValue = "${env:JOBSCOPE_TOKEN}",
+            description = "API token for --server (default: $JOBSCOPE_TOKEN).")
     String token;
 
     private Database database;

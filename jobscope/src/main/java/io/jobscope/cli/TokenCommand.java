@@ -9,13 +9,17 @@ import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jobscope token create}: makes an API token and appends its hash to a token file. */
-@Command(name = "token", mixinStandardHelpOptions = true, description = "Manage API tokens.", subcommands = TokenCommand.Create.class)
+@Command(
+        name = "token",
+        mixinStandardHelpOptions = true,
+        description = "Manage API tokens.",
+        subcommands = TokenCommand.Create.class)
 final class TokenCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -25,7 +29,10 @@ final class TokenCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a token: its hash goes into the token file, the token itself is printed once.")
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Create a token: its hash goes into the token file, the token itself is printed once.")
     static final class Create implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -33,10 +40,18 @@ final class TokenCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "Who or what uses the token.")
         String name;
 
-        @Option(names = "--scopes", defaultValue = "read", split = ",", description = "ingest, read, admin (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--scopes",
+                defaultValue = "read",
+                split = ",",
+                description = "ingest, read, admin (default: ${DEFAULT-VALUE}).")
         String[] scopes;
 
-        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "Token file to append to (created with mode 600).")
+        @Option(
+                names = "--token-file",
+                required = true,
+                paramLabel = "FILE",
+                description = "Token file to append to (created with mode 600).")
         Path file;
 
         @Override
@@ -51,16 +66,22 @@ final class TokenCommand implements Runnable {
                 Files.createDirectories(file.getParent());
             }
             boolean created = !Files.exists(file);
-            Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             if (created) {
                 try {
-                    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(
+                            file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                 } catch (UnsupportedOperationException ignored) {
                     // not a POSIX file system
                 }
             }
             spec.commandLine().getOut().println(token);
-            spec.commandLine().getErr().printf("token '%s' (%s) added to %s; it is shown only now%n", name, String.join(",", scopes), file);
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "token '%s' (%s) added to %s; it is shown only now%n",
+                            name, String.join(",", scopes), file);
             return 0;
         }
     }

@@ -119,7 +119,8 @@ public final class KeystoneImporter {
         String status = text(r, "status");
         if (status != null) {
             if (!Statuses.isKnown(status)) {
-                throw new InvalidEventException("field 'status' must be one of " + Statuses.ALL + ", got '" + status + "'");
+                throw new InvalidEventException(
+                        "field 'status' must be one of " + Statuses.ALL + ", got '" + status + "'");
             }
             e.put("status", status);
         }
@@ -140,7 +141,8 @@ public final class KeystoneImporter {
             JsonNode mem = usage.get("memory_peak_mb");
             if (mem != null && !mem.isNull()) {
                 if (!mem.isNumber()) {
-                    throw new InvalidEventException("field 'resource_usage.memory_peak_mb' must be a number, got " + mem);
+                    throw new InvalidEventException(
+                            "field 'resource_usage.memory_peak_mb' must be a number, got " + mem);
                 }
                 e.put("mem_peak_bytes", Math.round(mem.asDouble() * MB));
             }

@@ -24,7 +24,8 @@ final class BatchStore {
     private static final String UPSERT_JOB;
 
     static {
-        StringBuilder sb = new StringBuilder("INSERT INTO job (").append(JobRow.COLUMNS).append(") VALUES (");
+        StringBuilder sb =
+                new StringBuilder("INSERT INTO job (").append(JobRow.COLUMNS).append(") VALUES (");
         for (int i = 0; i < JobRow.COLUMN_COUNT; i++) {
             sb.append(i == 0 ? "?" : ",?");
         }
@@ -71,7 +72,16 @@ final class BatchStore {
             + " ON CONFLICT (job_id, stream) DO UPDATE SET tail = excluded.tail";
 
     private static final Set<String> SAMPLE_COLUMNS = Set.of(
-            "id", "type", "time", "job", "workflow", "cpu_percent", "rss_bytes", "threads", "processes", "read_bytes",
+            "id",
+            "type",
+            "time",
+            "job",
+            "workflow",
+            "cpu_percent",
+            "rss_bytes",
+            "threads",
+            "processes",
+            "read_bytes",
             "write_bytes");
 
     private final Dialect dialect;
@@ -242,7 +252,8 @@ final class BatchStore {
         List<String> ids = new ArrayList<>(jobs.keySet());
         for (int from = 0; from < ids.size(); from += SELECT_CHUNK) {
             int to = Math.min(ids.size(), from + SELECT_CHUNK);
-            StringBuilder sb = new StringBuilder("SELECT ").append(JobRow.COLUMNS).append(" FROM job WHERE id IN (");
+            StringBuilder sb =
+                    new StringBuilder("SELECT ").append(JobRow.COLUMNS).append(" FROM job WHERE id IN (");
             for (int k = from; k < to; k++) {
                 sb.append(k == from ? "?" : ",?");
             }

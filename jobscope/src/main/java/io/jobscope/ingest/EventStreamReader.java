@@ -173,7 +173,9 @@ public final class EventStreamReader {
                 try {
                     t = jp.nextToken();
                 } catch (JsonProcessingException e) {
-                    sink.reject(index + 1, "malformed JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+                    sink.reject(
+                            index + 1,
+                            "malformed JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
                     return;
                 }
                 if (t == JsonToken.END_ARRAY || t == null) {
@@ -184,7 +186,9 @@ public final class EventStreamReader {
                 try {
                     node = MAPPER.readTree(jp);
                 } catch (JsonProcessingException e) {
-                    sink.reject(index, "malformed JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+                    sink.reject(
+                            index,
+                            "malformed JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
                     return;
                 }
                 try {

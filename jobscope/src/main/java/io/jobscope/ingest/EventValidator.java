@@ -29,11 +29,35 @@ public final class EventValidator {
             Event.JOB_FINISHED);
     static final Set<String> PHASE_STATES = Set.of("start", "done", "failed");
     private static final Set<String> STRING_FIELDS = Set.of(
-            "app", "tool", "script", "host", "site", "client", "error", "held_reason", "stdout_tail", "stderr_tail",
-            "name", "user", "phase", "state", "status", "message");
+            "app",
+            "tool",
+            "script",
+            "host",
+            "site",
+            "client",
+            "error",
+            "held_reason",
+            "stdout_tail",
+            "stderr_tail",
+            "name",
+            "user",
+            "phase",
+            "state",
+            "status",
+            "message");
     private static final Set<String> NON_NEGATIVE_NUMBERS = Set.of(
-            "cpu_user_s", "cpu_system_s", "duration_s", "wall_s", "cpu_s", "cpu_percent", "mem_peak_bytes",
-            "read_bytes", "write_bytes", "rss_bytes", "threads", "processes");
+            "cpu_user_s",
+            "cpu_system_s",
+            "duration_s",
+            "wall_s",
+            "cpu_s",
+            "cpu_percent",
+            "mem_peak_bytes",
+            "read_bytes",
+            "write_bytes",
+            "rss_bytes",
+            "threads",
+            "processes");
     private static final Set<String> OBJECT_FIELDS = Set.of("params", "attributes");
     private static final Set<String> TIME_FIELDS = Set.of("start_time", "submit_time");
 
@@ -98,7 +122,9 @@ public final class EventValidator {
             throw new InvalidEventException("field 'exit_code' must be an integer, got " + exit);
         }
         JsonNode signal = obj.get("signal");
-        if (signal != null && !signal.isNull() && !(signal.isIntegralNumber() && signal.asInt() > 0 && signal.asInt() < 128)) {
+        if (signal != null
+                && !signal.isNull()
+                && !(signal.isIntegralNumber() && signal.asInt() > 0 && signal.asInt() < 128)) {
             throw new InvalidEventException("field 'signal' must be a signal number from 1 to 127, got " + signal);
         }
         JsonNode deps = obj.get("depends_on");
@@ -124,8 +150,8 @@ public final class EventValidator {
             }
             String state = text(obj, "state");
             if (state == null || !PHASE_STATES.contains(state)) {
-                throw new InvalidEventException(
-                        "field 'state' of job.phase must be start, done or failed, got " + (state == null ? "nothing" : "'" + state + "'"));
+                throw new InvalidEventException("field 'state' of job.phase must be start, done or failed, got "
+                        + (state == null ? "nothing" : "'" + state + "'"));
             }
         }
     }
@@ -171,8 +197,8 @@ public final class EventValidator {
         try {
             return parseTime(v.asText()).toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new InvalidEventException(
-                    "field '" + field + "' is not an ISO 8601 time such as 2026-11-21T10:30:00Z: '" + abbreviate(v.asText()) + "'");
+            throw new InvalidEventException("field '" + field
+                    + "' is not an ISO 8601 time such as 2026-11-21T10:30:00Z: '" + abbreviate(v.asText()) + "'");
         }
     }
 

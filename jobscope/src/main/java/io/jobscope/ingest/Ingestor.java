@@ -81,6 +81,10 @@ public final class Ingestor {
         if (failure != null) {
             throw failure;
         }
-        return new Report(new IngestResult(total.accepted(), total.duplicates(), rejected), rejectedCount[0], tooLarge, tooLargeMessage);
+        return new Report(
+                new IngestResult(total.accepted(), total.duplicates(), rejected),
+                rejectedCount[0],
+                tooLarge,
+                tooLargeMessage);
     }
 }

@@ -76,7 +76,9 @@ final class JobRow {
         r.attributes = rs.getString("attributes");
         // A stored duration that differs from end - start was given explicitly by an event.
         r.durationGiven = r.durationS != null
-                && (r.startTimeMs == null || r.endTimeMs == null || Math.abs(r.durationS - (r.endTimeMs - r.startTimeMs) / 1000.0) > 0.0005);
+                && (r.startTimeMs == null
+                        || r.endTimeMs == null
+                        || Math.abs(r.durationS - (r.endTimeMs - r.startTimeMs) / 1000.0) > 0.0005);
         return r;
     }
 

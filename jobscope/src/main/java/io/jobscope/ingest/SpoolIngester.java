@@ -61,11 +61,27 @@ public final class SpoolIngester implements AutoCloseable {
                 Path rejectedDir = dir.resolve("rejected");
                 Files.createDirectories(rejectedDir);
                 StringBuilder sb = new StringBuilder();
-                r.rejected().forEach(x -> sb.append("line ").append(x.line()).append(": ").append(x.error()).append('\n'));
-                Files.writeString(rejectedDir.resolve(file.getFileName() + ".errors"), sb, StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-                Files.copy(file, rejectedDir.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                LOG.warn("spool file {}: {} line(s) refused, kept in {}", file.getFileName(), report.rejectedCount(), rejectedDir);
+                r.rejected()
+                        .forEach(x -> sb.append("line ")
+                                .append(x.line())
+                                .append(": ")
+                                .append(x.error())
+                                .append('\n'));
+                Files.writeString(
+                        rejectedDir.resolve(file.getFileName() + ".errors"),
+                        sb,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                Files.copy(
+                        file,
+                        rejectedDir.resolve(file.getFileName()),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                LOG.warn(
+                        "spool file {}: {} line(s) refused, kept in {}",
+                        file.getFileName(),
+                        report.rejectedCount(),
+                        rejectedDir);
             }
             Files.deleteIfExists(file);
             n++;

@@ -56,7 +56,8 @@ public final class JobService implements JobQueries {
 
     @Override
     public JobPage history(JobQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(", sort_time_ms FROM job WHERE 1=1");
+        StringBuilder sql =
+                new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(", sort_time_ms FROM job WHERE 1=1");
         Map<String, Object> args = new LinkedHashMap<>();
         filter(sql, args, "status", q.status());
         filter(sql, args, "app", q.app());
@@ -82,7 +83,8 @@ public final class JobService implements JobQueries {
         List<Row> rows = db.jdbi().withHandle(h -> {
             Query query = h.createQuery(sql.toString());
             args.forEach(query::bind);
-            return query.map((rs, ctx) -> new Row(summary(rs), rs.getLong("sort_time_ms"))).list();
+            return query.map((rs, ctx) -> new Row(summary(rs), rs.getLong("sort_time_ms")))
+                    .list();
         });
         String next = null;
         if (rows.size() > q.limit()) {
@@ -130,7 +132,13 @@ public final class JobService implements JobQueries {
                     if (wall == null && start != null && end != null) {
                         wall = (end - start) / 1000.0;
                     }
-                    return new Job.Phase(r.getString("name"), r.getString("state"), instant(start), instant(end), wall, doubleOrNull(r, "cpu_s"));
+                    return new Job.Phase(
+                            r.getString("name"),
+                            r.getString("state"),
+                            instant(start),
+                            instant(end),
+                            wall,
+                            doubleOrNull(r, "cpu_s"));
                 })
                 .list();
         Job.SampleSummary samples = h.createQuery("SELECT COUNT(*) AS n, MIN(time_ms) AS first, MAX(time_ms) AS last,"
@@ -158,7 +166,9 @@ public final class JobService implements JobQueries {
                         + " ORDER BY time_ms, id")
                 .bind("id", id)
                 .map((r, c) -> new Job.StatusChange(
-                        Instant.ofEpochMilli(r.getLong("time_ms")), statusOf(r.getString("type"), r.getString("payload")), r.getString("id")))
+                        Instant.ofEpochMilli(r.getLong("time_ms")),
+                        statusOf(r.getString("type"), r.getString("payload")),
+                        r.getString("id")))
                 .list();
         Long peak = longOrNull(rs, "mem_peak_bytes");
         Job.Details d = new Job.Details(
@@ -174,9 +184,27 @@ public final class JobService implements JobQueries {
                 tails.get("stdout"),
                 tails.get("stderr"),
                 history);
-        return new Job(s.id(), s.workflow(), s.app(), s.script(), s.params(), s.status(), s.exitCode(), s.submitTime(),
-                s.startTime(), s.endTime(), s.durationS(), s.cpuUserS(), s.cpuSystemS(), s.cpuTotalS(), s.memPeakMb(),
-                s.host(), s.site(), s.client(), s.error(), d);
+        return new Job(
+                s.id(),
+                s.workflow(),
+                s.app(),
+                s.script(),
+                s.params(),
+                s.status(),
+                s.exitCode(),
+                s.submitTime(),
+                s.startTime(),
+                s.endTime(),
+                s.durationS(),
+                s.cpuUserS(),
+                s.cpuSystemS(),
+                s.cpuTotalS(),
+                s.memPeakMb(),
+                s.host(),
+                s.site(),
+                s.client(),
+                s.error(),
+                d);
     }
 
     private static String statusOf(String type, String payload) {
@@ -191,7 +219,9 @@ public final class JobService implements JobQueries {
                     if (n.hasNonNull("status")) {
                         return n.get("status").asText();
                     }
-                    return n.path("exit_code").asInt(1) == 0 && !n.hasNonNull("signal") ? Statuses.SUCCESS : Statuses.FAILED;
+                    return n.path("exit_code").asInt(1) == 0 && !n.hasNonNull("signal")
+                            ? Statuses.SUCCESS
+                            : Statuses.FAILED;
                 } catch (IOException e) {
                     return "finished";
                 }
@@ -204,7 +234,8 @@ public final class JobService implements JobQueries {
         if (by != null) {
             column = GROUP_COLUMNS.get(by);
             if (column == null) {
-                throw new IllegalArgumentException("cannot group by '" + by + "'; use one of " + String.join(", ", GROUP_COLUMNS.keySet()));
+                throw new IllegalArgumentException(
+                        "cannot group by '" + by + "'; use one of " + String.join(", ", GROUP_COLUMNS.keySet()));
             }
         }
         StringBuilder sql = new StringBuilder("SELECT ")
@@ -226,7 +257,12 @@ public final class JobService implements JobQueries {
             Query q = h.createQuery(sql.toString());
             args.forEach(q::bind);
             return q.map((rs, ctx) -> new StatsAccumulator.Cell(
-                            rs.getString("k"), rs.getString("status"), rs.getLong("n"), rs.getDouble("cpu"), rs.getDouble("dur"), rs.getLong("ndur")))
+                            rs.getString("k"),
+                            rs.getString("status"),
+                            rs.getLong("n"),
+                            rs.getDouble("cpu"),
+                            rs.getDouble("dur"),
+                            rs.getLong("ndur")))
                     .list();
         });
         return StatsAccumulator.build(by, cells);
@@ -251,12 +287,13 @@ public final class JobService implements JobQueries {
 
     /** One workflow with its counts, or empty. */
     public Optional<Workflow> workflow(String id) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT id, name, user_name, status, status_time_ms,"
-                        + " start_time_ms, end_time_ms FROM workflow WHERE id = :id")
-                .bind("id", id)
-                .mapToMap()
-                .findOne()
-                .map(r -> workflow(h, r)));
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT id, name, user_name, status, status_time_ms,"
+                                + " start_time_ms, end_time_ms FROM workflow WHERE id = :id")
+                        .bind("id", id)
+                        .mapToMap()
+                        .findOne()
+                        .map(r -> workflow(h, r)));
     }
 
     private Workflow workflow(Handle h, Map<String, Object> r) {
@@ -283,10 +320,15 @@ public final class JobService implements JobQueries {
         long running = byStatus.getOrDefault(Statuses.RUNNING, 0L);
         long pending = byStatus.getOrDefault(Statuses.PENDING, 0L) + byStatus.getOrDefault(Statuses.HELD, 0L);
         long success = byStatus.getOrDefault(Statuses.SUCCESS, 0L);
-        long failed = byStatus.entrySet().stream().filter(e -> Statuses.isFailure(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+        long failed = byStatus.entrySet().stream()
+                .filter(e -> Statuses.isFailure(e.getKey()))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
         String status = (String) r.get("status");
         if (number(r.get("status_time_ms")) == null) {
-            status = running + pending > 0 ? Statuses.RUNNING : failed > 0 ? Statuses.FAILED : total > 0 ? Statuses.SUCCESS : "unknown";
+            status = running + pending > 0
+                    ? Statuses.RUNNING
+                    : failed > 0 ? Statuses.FAILED : total > 0 ? Statuses.SUCCESS : "unknown";
         }
         if (start == null && times[0] != Long.MAX_VALUE && times[0] != 0) {
             start = times[0];
@@ -295,8 +337,19 @@ public final class JobService implements JobQueries {
             end = times[1];
         }
         Double duration = start != null && end != null ? (end - start) / 1000.0 : null;
-        return new Workflow(id, (String) r.get("name"), (String) r.get("user_name"), status, instant(start), instant(end), duration,
-                total, running, success, failed, byStatus);
+        return new Workflow(
+                id,
+                (String) r.get("name"),
+                (String) r.get("user_name"),
+                status,
+                instant(start),
+                instant(end),
+                duration,
+                total,
+                running,
+                success,
+                failed,
+                byStatus);
     }
 
     /**
@@ -306,16 +359,45 @@ public final class JobService implements JobQueries {
     public void forEachJob(java.util.function.Consumer<Job> action) {
         // PostgreSQL streams rows (fetch size) only inside a transaction.
         db.jdbi().useTransaction(h -> {
-            try (var rows = h.createQuery("SELECT " + SUMMARY_COLUMNS + ", attributes FROM job ORDER BY sort_time_ms, id")
+            try (var rows = h
+                    .createQuery("SELECT " + SUMMARY_COLUMNS + ", attributes FROM job ORDER BY sort_time_ms, id")
                     .setFetchSize(1000)
                     .map((rs, ctx) -> {
                         Job s = summary(rs);
-                        Job.Details d = new Job.Details(null, null, longOrNull(rs, "mem_peak_bytes"), null, null, null,
+                        Job.Details d = new Job.Details(
+                                null,
+                                null,
+                                longOrNull(rs, "mem_peak_bytes"),
+                                null,
+                                null,
+                                null,
                                 parse(rs.getString("attributes"), new TypeReference<Map<String, Object>>() {}),
-                                null, null, null, null, null);
-                        return new Job(s.id(), s.workflow(), s.app(), s.script(), s.params(), s.status(), s.exitCode(),
-                                s.submitTime(), s.startTime(), s.endTime(), s.durationS(), s.cpuUserS(), s.cpuSystemS(),
-                                s.cpuTotalS(), s.memPeakMb(), s.host(), s.site(), s.client(), s.error(), d);
+                                null,
+                                null,
+                                null,
+                                null,
+                                null);
+                        return new Job(
+                                s.id(),
+                                s.workflow(),
+                                s.app(),
+                                s.script(),
+                                s.params(),
+                                s.status(),
+                                s.exitCode(),
+                                s.submitTime(),
+                                s.startTime(),
+                                s.endTime(),
+                                s.durationS(),
+                                s.cpuUserS(),
+                                s.cpuSystemS(),
+                                s.cpuTotalS(),
+                                s.memPeakMb(),
+                                s.host(),
+                                s.site(),
+                                s.client(),
+                                s.error(),
+                                d);
                     })
                     .stream()) {
                 rows.forEach(action);
@@ -325,24 +407,27 @@ public final class JobService implements JobQueries {
 
     @Override
     public List<Sample> samples(String jobId) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT time_ms, cpu_percent, rss_bytes, threads, processes,"
-                        + " read_bytes, write_bytes FROM resource_sample WHERE job_id = :id ORDER BY time_ms")
-                .bind("id", jobId)
-                .map((rs, c) -> new Sample(
-                        Instant.ofEpochMilli(rs.getLong("time_ms")),
-                        doubleOrNull(rs, "cpu_percent"),
-                        longOrNull(rs, "rss_bytes"),
-                        intOrNull(rs, "threads"),
-                        intOrNull(rs, "processes"),
-                        longOrNull(rs, "read_bytes"),
-                        longOrNull(rs, "write_bytes")))
-                .list());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT time_ms, cpu_percent, rss_bytes, threads, processes,"
+                                + " read_bytes, write_bytes FROM resource_sample WHERE job_id = :id ORDER BY time_ms")
+                        .bind("id", jobId)
+                        .map((rs, c) -> new Sample(
+                                Instant.ofEpochMilli(rs.getLong("time_ms")),
+                                doubleOrNull(rs, "cpu_percent"),
+                                longOrNull(rs, "rss_bytes"),
+                                intOrNull(rs, "threads"),
+                                intOrNull(rs, "processes"),
+                                longOrNull(rs, "read_bytes"),
+                                longOrNull(rs, "write_bytes")))
+                        .list());
     }
 
     static Job summary(ResultSet rs) throws SQLException {
         Double user = doubleOrNull(rs, "cpu_user_s");
         Double system = doubleOrNull(rs, "cpu_system_s");
-        Double total = user == null && system == null ? null : round((user == null ? 0 : user) + (system == null ? 0 : system));
+        Double total = user == null && system == null
+                ? null
+                : round((user == null ? 0 : user) + (system == null ? 0 : system));
         Long peak = longOrNull(rs, "mem_peak_bytes");
         return new Job(
                 rs.getString("id"),
@@ -408,7 +493,9 @@ public final class JobService implements JobQueries {
     /** A position in a newest-first listing: the sort time and id of the last job shown. */
     record Cursor(long sortTime, String id) {
         String encode() {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString((sortTime + ":" + id).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString((sortTime + ":" + id).getBytes(StandardCharsets.UTF_8));
         }
 
         static Cursor decode(String s) {

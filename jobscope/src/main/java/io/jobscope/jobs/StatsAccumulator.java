@@ -49,7 +49,8 @@ final class StatsAccumulator {
         for (Cell c : cells) {
             all.add(c);
             if (by != null) {
-                groups.computeIfAbsent(c.key() == null ? "(none)" : c.key(), k -> new Acc()).add(c);
+                groups.computeIfAbsent(c.key() == null ? "(none)" : c.key(), k -> new Acc())
+                        .add(c);
             }
         }
         List<Stats.Group> out = null;
@@ -57,12 +58,30 @@ final class StatsAccumulator {
             out = new ArrayList<>();
             for (Map.Entry<String, Acc> e : groups.entrySet()) {
                 Acc a = e.getValue();
-                out.add(new Stats.Group(e.getKey(), a.total, a.success, a.failed, round(a.cpu), round(a.duration), a.avg(), a.byStatus));
+                out.add(new Stats.Group(
+                        e.getKey(),
+                        a.total,
+                        a.success,
+                        a.failed,
+                        round(a.cpu),
+                        round(a.duration),
+                        a.avg(),
+                        a.byStatus));
             }
             out.sort(Comparator.comparingLong(Stats.Group::total).reversed().thenComparing(Stats.Group::key));
         }
         double rate = all.total == 0 ? 0 : Math.round(all.success * 10000.0 / all.total) / 100.0;
-        return new Stats(all.total, all.success, all.failed, rate, all.byStatus, round(all.cpu), round(all.duration), all.avg(), by, out);
+        return new Stats(
+                all.total,
+                all.success,
+                all.failed,
+                rate,
+                all.byStatus,
+                round(all.cpu),
+                round(all.duration),
+                all.avg(),
+                by,
+                out);
     }
 
     private static double round(double v) {

@@ -46,7 +46,8 @@ public final class Database implements AutoCloseable {
         if (env != null && !env.isBlank()) {
             return env;
         }
-        return Path.of(System.getProperty("user.home"), ".jobscope", "jobscope.db").toString();
+        return Path.of(System.getProperty("user.home"), ".jobscope", "jobscope.db")
+                .toString();
     }
 
     public static boolean isPostgres(String location) {
@@ -61,7 +62,8 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(String location, int maxConnections) {
-        Database db = isPostgres(location) ? openPostgres(location, maxConnections) : openSqlite(location, maxConnections);
+        Database db =
+                isPostgres(location) ? openPostgres(location, maxConnections) : openSqlite(location, maxConnections);
         try {
             db.migrate();
         } catch (RuntimeException e) {
@@ -155,8 +157,8 @@ public final class Database implements AutoCloseable {
     int currentVersion() {
         try (Connection c = pool.getConnection();
                 Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery(
-                    "SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history WHERE success = "
+            try (ResultSet rs =
+                    st.executeQuery("SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history WHERE success = "
                             + (dialect == Dialect.SQLITE ? "1" : "true"))) {
                 return rs.next() ? rs.getInt(1) : 0;
             }
@@ -167,7 +169,9 @@ public final class Database implements AutoCloseable {
             if (e.getMessage() != null && e.getMessage().contains("does not exist")) {
                 return 0;
             }
-            if (dialect == Dialect.SQLITE && e.getMessage() != null && e.getMessage().contains("not a database")) {
+            if (dialect == Dialect.SQLITE
+                    && e.getMessage() != null
+                    && e.getMessage().contains("not a database")) {
                 throw new StoreException(location + " is not a SQLite database", e);
             }
             throw new StoreException("cannot read the schema version of " + location + ": " + e.getMessage(), e);

@@ -29,7 +29,8 @@ public final class Times {
             return EventValidator.parseTime(s);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(
-                    "'" + text + "' is not a time: use ISO 8601 (2026-11-21T10:30:00Z), a date (2026-11-21) or an age such as 24h or 7d");
+                    "'" + text
+                            + "' is not a time: use ISO 8601 (2026-11-21T10:30:00Z), a date (2026-11-21) or an age such as 24h or 7d");
         }
     }
 
@@ -41,7 +42,8 @@ public final class Times {
         }
         Matcher m = DURATION.matcher(s);
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration: use a number and a unit, such as 500ms, 30s, 10m, 6h, 7d");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a duration: use a number and a unit, such as 500ms, 30s, 10m, 6h, 7d");
         }
         double v = Double.parseDouble(m.group(1));
         long ms = switch (m.group(2)) {

@@ -80,7 +80,8 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
             });
             cfg.routes.error(404, ctx -> {
-                if (ctx.path().startsWith("/api/") && !"application/json".equals(ctx.res().getContentType())) {
+                if (ctx.path().startsWith("/api/")
+                        && !"application/json".equals(ctx.res().getContentType())) {
                     error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
                 }
             });
@@ -109,12 +110,21 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         String header = ctx.header("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-        Tokens.Token token = config.tokens().verify(presented).orElseThrow(() -> new ApiException(401,
-                presented == null ? "this server needs an API token: send 'Authorization: Bearer <token>'" : "unknown API token"));
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim()
+                : null;
+        Tokens.Token token = config.tokens()
+                .verify(presented)
+                .orElseThrow(() -> new ApiException(
+                        401,
+                        presented == null
+                                ? "this server needs an API token: send 'Authorization: Bearer <token>'"
+                                : "unknown API token"));
         Tokens.Scope needed = ctx.method().name().equals("GET") ? Tokens.Scope.READ : Tokens.Scope.INGEST;
         if (!token.allows(needed)) {
-            throw new ApiException(403, "token '" + token.name() + "' lacks the " + needed.name().toLowerCase() + " scope");
+            throw new ApiException(
+                    403,
+                    "token '" + token.name() + "' lacks the " + needed.name().toLowerCase() + " scope");
         }
     }
 
@@ -125,7 +135,11 @@ public final class ApiServer implements AutoCloseable {
     private void postEvents(Context ctx) {
         long length = ctx.contentLength();
         if (length > config.maxBodyBytes()) {
-            error(ctx, 413, "request body is " + length + " bytes, more than the limit of " + config.maxBodyBytes() + " bytes; send smaller batches");
+            error(
+                    ctx,
+                    413,
+                    "request body is " + length + " bytes, more than the limit of " + config.maxBodyBytes()
+                            + " bytes; send smaller batches");
             return;
         }
         Ingestor.Report report = ingestor.ingest(ctx.bodyInputStream());
@@ -146,8 +160,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void listJobs(Context ctx) {
-        int limit = ctx.queryParamAsClass("limit", Integer.class)
-                .getOrDefault(50);
+        int limit = ctx.queryParamAsClass("limit", Integer.class).getOrDefault(50);
         JobQuery q = new JobQuery(
                 ctx.queryParam("status"),
                 ctx.queryParam("app") != null ? ctx.queryParam("app") : ctx.queryParam("tool"),

@@ -72,7 +72,8 @@ public final class Tokens {
         String[] parts = line.split(":");
         String where = file + " line " + lineNo + ": ";
         if (parts.length != 3) {
-            throw new IllegalArgumentException(where + "expected name:scopes:sha256-hex, got " + parts.length + " field(s)");
+            throw new IllegalArgumentException(
+                    where + "expected name:scopes:sha256-hex, got " + parts.length + " field(s)");
         }
         EnumSet<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String s : parts[1].split(",")) {
