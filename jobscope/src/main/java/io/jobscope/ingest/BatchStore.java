@@ -180,12 +180,13 @@ final class BatchStore {
             }
         }
         loadJobs(c, jobs);
-        try (PreparedStatement phases = c.prepareStatement(UPSERT_PHASE);
-                PreparedStatement samples = c.prepareStatement(INSERT_SAMPLE);
-                PreparedStatement logs = c.prepareStatement(UPSERT_LOG)) {
-            int nPhases = 0;
+        // PostgreSQL rewrites a batch into one multi-row upsert, which may touch a key only once:
+        // everything keyed is merged here first, one row per key.
+        Map<String, PhaseDelta> phases = new LinkedHashMap<>();
+        Map<String, String[]> tails = new LinkedHashMap<>();
+        Map<String, Long> tailTimes = new HashMap<>();
+        try (PreparedStatement samples = c.prepareStatement(INSERT_SAMPLE)) {
             int nSamples = 0;
-            int nLogs = 0;
             for (IngestEvent e : fresh) {
                 if (!e.isJobEvent()) {
                     continue;
@@ -194,9 +195,9 @@ final class BatchStore {
                 JobProjection.apply(row, e);
                 switch (e.type()) {
                     case Event.JOB_PHASE -> {
-                        bindPhase(phases, e);
-                        phases.addBatch();
-                        nPhases++;
+                        String name = JobProjection.text(e.fields(), "phase");
+                        phases.computeIfAbsent(e.jobId() + "\u0000" + name, k -> new PhaseDelta(e.jobId(), name))
+                                .apply(e);
                     }
                     case Event.JOB_SAMPLE -> {
                         bindSample(samples, e);
@@ -206,26 +207,38 @@ final class BatchStore {
                     case Event.JOB_FINISHED -> {
                         for (String stream : new String[] {"stdout", "stderr"}) {
                             String tail = JobProjection.text(e.fields(), stream + "_tail");
-                            if (tail != null) {
-                                logs.setString(1, e.jobId());
-                                logs.setString(2, stream);
-                                logs.setString(3, tail);
-                                logs.addBatch();
-                                nLogs++;
+                            String key = e.jobId() + "\u0000" + stream;
+                            if (tail != null && tailTimes.getOrDefault(key, Long.MIN_VALUE) <= e.timeMs()) {
+                                tails.put(key, new String[] {e.jobId(), stream, tail});
+                                tailTimes.put(key, e.timeMs());
                             }
                         }
                     }
                     default -> {}
                 }
             }
-            if (nPhases > 0) {
-                phases.executeBatch();
-            }
             if (nSamples > 0) {
                 samples.executeBatch();
             }
-            if (nLogs > 0) {
-                logs.executeBatch();
+        }
+        if (!phases.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_PHASE)) {
+                for (PhaseDelta p : phases.values()) {
+                    p.bind(ps);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (!tails.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_LOG)) {
+                for (String[] t : tails.values()) {
+                    ps.setString(1, t[0]);
+                    ps.setString(2, t[1]);
+                    ps.setString(3, t[2]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
         }
         if (!jobs.isEmpty()) {
@@ -272,18 +285,52 @@ final class BatchStore {
         }
     }
 
-    private static void bindPhase(PreparedStatement ps, IngestEvent e) throws SQLException {
-        ObjectNode f = e.fields();
-        String state = JobProjection.text(f, "state");
-        boolean start = "start".equals(state);
-        ps.setString(1, e.jobId());
-        ps.setString(2, JobProjection.text(f, "phase"));
-        ps.setString(3, start ? "running" : state);
-        ps.setLong(4, e.timeMs());
-        JobRow.setLong(ps, 5, start ? e.timeMs() : null);
-        JobRow.setLong(ps, 6, start ? null : e.timeMs());
-        JobRow.setDouble(ps, 7, JobProjection.doubleValue(f, "wall_s"));
-        JobRow.setDouble(ps, 8, JobProjection.doubleValue(f, "cpu_s"));
+    /** What a batch says about one phase of one job, merged in SQL with what the store has. */
+    private static final class PhaseDelta {
+        final String jobId;
+        final String name;
+        String state;
+        long stateTime = Long.MIN_VALUE;
+        Long start;
+        Long end;
+        Double wall;
+        Double cpu;
+
+        PhaseDelta(String jobId, String name) {
+            this.jobId = jobId;
+            this.name = name;
+        }
+
+        void apply(IngestEvent e) {
+            ObjectNode f = e.fields();
+            String s = JobProjection.text(f, "state");
+            boolean isStart = "start".equals(s);
+            String stored = isStart ? "running" : s;
+            if (state == null || e.timeMs() > stateTime || e.timeMs() == stateTime && !isStart) {
+                state = stored;
+                stateTime = e.timeMs();
+            }
+            if (isStart) {
+                start = start == null ? e.timeMs() : Math.min(start, e.timeMs());
+            } else {
+                end = end == null ? e.timeMs() : Math.max(end, e.timeMs());
+            }
+            Double w = JobProjection.doubleValue(f, "wall_s");
+            Double c = JobProjection.doubleValue(f, "cpu_s");
+            wall = w != null ? w : wall;
+            cpu = c != null ? c : cpu;
+        }
+
+        void bind(PreparedStatement ps) throws SQLException {
+            ps.setString(1, jobId);
+            ps.setString(2, name);
+            ps.setString(3, state);
+            ps.setLong(4, stateTime);
+            JobRow.setLong(ps, 5, start);
+            JobRow.setLong(ps, 6, end);
+            JobRow.setDouble(ps, 7, wall);
+            JobRow.setDouble(ps, 8, cpu);
+        }
     }
 
     private static void bindSample(PreparedStatement ps, IngestEvent e) throws SQLException {

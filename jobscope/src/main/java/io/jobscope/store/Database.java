@@ -23,7 +23,7 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class Database implements AutoCloseable {
     /** The highest migration version in db/migration; opening skips Flyway when the store is already there. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = Migrations.latestVersion();
 
     private final String location;
     private final Dialect dialect;

@@ -1,0 +1,233 @@
+package io.jobscope.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobscope.client.Event;
+import io.jobscope.client.Job;
+import io.jobscope.client.JobQuery;
+import io.jobscope.client.Stats;
+import io.jobscope.jobs.JobService;
+import io.jobscope.store.Database;
+import io.jobscope.testing.Stores;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The store's write path, the same suite on SQLite and on a real PostgreSQL. */
+class IngestStoreTest {
+    @TempDir
+    Path tmp;
+
+    private static final Instant T0 = Instant.parse("2026-11-21T10:30:00Z");
+
+    private Ingestor.Report ingest(Ingestor ingestor, String ndjson) {
+        return ingestor.ingest(new ByteArrayInputStream(ndjson.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String lines(Event... events) {
+        StringBuilder sb = new StringBuilder();
+        for (Event e : events) {
+            sb.append(e.toLine()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void finishedBeforeStartedStillProjectsTheFinalStatus(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            Ingestor ingestor = new Ingestor(writer);
+            ingest(
+                    ingestor,
+                    lines(Event.job(Event.JOB_FINISHED, "j1", T0.plusSeconds(60))
+                            .put("status", "failed")
+                            .put("exit_code", 3)
+                            .put("cpu_user_s", 10.0)
+                            .put("cpu_system_s", 1.0)));
+            ingest(
+                    ingestor,
+                    lines(Event.job(Event.JOB_STARTED, "j1", T0)
+                            .put("app", "sim")
+                            .put("host", "cn1")));
+
+            Job job = new JobService(db).job("j1").orElseThrow();
+            assertThat(job.status()).isEqualTo("failed");
+            assertThat(job.exitCode()).isEqualTo(3);
+            assertThat(job.app()).isEqualTo("sim");
+            assertThat(job.durationS()).isEqualTo(60.0);
+            assertThat(job.cpuTotalS()).isEqualTo(11.0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void duplicateEventIsStoredOnce(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            Ingestor ingestor = new Ingestor(writer);
+            String body = lines(
+                    Event.job(Event.JOB_STARTED, "j1", T0).id("a"),
+                    Event.job(Event.JOB_SAMPLE, "j1", T0.plusSeconds(1)).id("b").put("rss_bytes", 1000));
+            Ingestor.Report first = ingest(ingestor, body + body);
+            Ingestor.Report second = ingest(ingestor, body);
+
+            assertThat(first.result().accepted()).isEqualTo(2);
+            assertThat(first.result().duplicates()).isEqualTo(2);
+            assertThat(second.result().accepted()).isZero();
+            assertThat(second.result().duplicates()).isEqualTo(2);
+            Long events = db.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM job_event")
+                            .mapTo(Long.class)
+                            .one());
+            assertThat(events).isEqualTo(2);
+            assertThat(new JobService(db).samples("j1")).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void invalidLinesAreRejectedByNumberAndValidOnesStored(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            String body = Event.job(Event.JOB_STARTED, "ok1", T0).toLine() + "\n"
+                    + "{\"id\":\"x\",\"type\":\"job.started\",\"time\":\"yesterday\",\"job\":\"bad\"}\n"
+                    + "{not json\n"
+                    + "{\"id\":\"y\",\"type\":\"job.finished\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"bad2\",\"cpu_user_s\":-3}\n"
+                    + "{\"type\":\"job.started\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"bad3\"}\n"
+                    + Event.job(Event.JOB_STARTED, "ok2", T0).toLine() + "\n";
+            Ingestor.Report r = ingest(new Ingestor(writer), body);
+
+            assertThat(r.result().accepted()).isEqualTo(2);
+            assertThat(r.result().rejected())
+                    .extracting(x -> x.line() + ": " + x.error())
+                    .satisfiesExactly(
+                            l -> assertThat(l).startsWith("2: field 'time'"),
+                            l -> assertThat(l).startsWith("3: malformed JSON"),
+                            l -> assertThat(l).startsWith("4: field 'cpu_user_s' must not be negative"),
+                            l -> assertThat(l).startsWith("5: field 'id' is missing"));
+            assertThat(new JobService(db).history(JobQuery.latest(10)).jobs())
+                    .extracting(Job::id)
+                    .containsExactlyInAnyOrder("ok1", "ok2");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void statsCountFailuresAsTheTaskQueueMonitorDid(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            Ingestor ingestor = new Ingestor(writer);
+            String[] statuses = {"success", "success", "failed", "error", "timeout", "cancelled"};
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < statuses.length; i++) {
+                sb.append(lines(
+                        Event.job(Event.JOB_STARTED, "j" + i, T0).put("app", i < 3 ? "a" : "b"),
+                        Event.job(Event.JOB_FINISHED, "j" + i, T0.plusSeconds(10))
+                                .put("status", statuses[i])
+                                .put("cpu_user_s", 2.0)));
+            }
+            ingest(ingestor, sb.toString());
+
+            Stats s = new JobService(db).stats("app", null, null);
+            assertThat(s.total()).isEqualTo(6);
+            assertThat(s.success()).isEqualTo(2);
+            assertThat(s.failed()).isEqualTo(3);
+            assertThat(s.byStatus()).containsEntry("cancelled", 1L);
+            assertThat(s.successRate()).isEqualTo(33.33);
+            assertThat(s.totalCpuS()).isEqualTo(12.0);
+            assertThat(s.avgDurationS()).isEqualTo(10.0);
+            assertThat(s.groups())
+                    .extracting(Stats.Group::key, Stats.Group::total, Stats.Group::failed)
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("a", 3L, 1L),
+                            org.assertj.core.groups.Tuple.tuple("b", 3L, 2L));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void historyPagesNewestFirstWithACursor(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 25; i++) {
+                sb.append(lines(Event.job(Event.JOB_STARTED, String.format("j%02d", i), T0.plusSeconds(i))));
+            }
+            ingest(new Ingestor(writer), sb.toString());
+            JobService svc = new JobService(db);
+
+            var first = svc.history(JobQuery.latest(10));
+            var second = svc.history(JobQuery.latest(10).withCursor(first.nextCursor()));
+            var third = svc.history(JobQuery.latest(10).withCursor(second.nextCursor()));
+
+            assertThat(first.jobs()).extracting(Job::id).startsWith("j24", "j23");
+            assertThat(second.jobs()).extracting(Job::id).startsWith("j14");
+            assertThat(third.jobs()).extracting(Job::id).hasSize(5).endsWith("j00");
+            assertThat(third.nextCursor()).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void phasesSamplesAndTailsAppearInDetails(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            ingest(
+                    new Ingestor(writer),
+                    lines(
+                            Event.job(Event.JOB_STARTED, "j", T0).put("workflow", "wf"),
+                            Event.job(Event.JOB_PHASE, "j", T0.plusSeconds(1))
+                                    .put("phase", "reco")
+                                    .put("state", "start"),
+                            Event.job(Event.JOB_PHASE, "j", T0.plusSeconds(56))
+                                    .put("phase", "reco")
+                                    .put("state", "done")
+                                    .put("cpu_s", 54.1),
+                            Event.job(Event.JOB_SAMPLE, "j", T0.plusSeconds(10))
+                                    .put("cpu_percent", 197.5)
+                                    .put("rss_bytes", 734003200L),
+                            Event.job(Event.JOB_FINISHED, "j", T0.plusSeconds(60))
+                                    .put("exit_code", 0)
+                                    .put("stdout_tail", "all good\n")));
+
+            Job job = new JobService(db).job("j").orElseThrow();
+            assertThat(job.status()).isEqualTo("success");
+            assertThat(job.details().phases()).singleElement().satisfies(p -> {
+                assertThat(p.state()).isEqualTo("done");
+                assertThat(p.wallS()).isEqualTo(55.0);
+                assertThat(p.cpuS()).isEqualTo(54.1);
+            });
+            assertThat(job.details().samples().maxRssBytes()).isEqualTo(734003200L);
+            assertThat(job.memPeakMb()).isEqualTo(700.0);
+            assertThat(job.details().stdoutTail()).isEqualTo("all good\n");
+            assertThat(new JobService(db).workflows(10)).singleElement().satisfies(w -> {
+                assertThat(w.id()).isEqualTo("wf");
+                assertThat(w.success()).isEqualTo(1);
+                assertThat(w.status()).isEqualTo("success");
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void aRetryAfterFinishingRunsAgain(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            writer.write(List.of());
+            ingest(
+                    new Ingestor(writer),
+                    lines(
+                            Event.job(Event.JOB_STARTED, "j", T0),
+                            Event.job(Event.JOB_FINISHED, "j", T0.plusSeconds(5))
+                                    .put("status", "failed"),
+                            Event.job(Event.JOB_STARTED, "j", T0.plusSeconds(30))));
+            assertThat(new JobService(db).job("j").orElseThrow().status()).isEqualTo("running");
+        }
+    }
+}
