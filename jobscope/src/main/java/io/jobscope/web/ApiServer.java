@@ -3,6 +3,7 @@ package io.jobscope.web;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.javalin.validation.ValidationException;
 import io.jobscope.client.IngestResult;
 import io.jobscope.client.Job;
 import io.jobscope.client.JobQuery;
@@ -70,6 +71,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/v1/workflows", this::listWorkflows);
             cfg.routes.get("/api/v1/workflows/{id}", this::getWorkflow);
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            cfg.routes.exception(ValidationException.class, (e, ctx) -> error(ctx, 400, validationMessage(e)));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             cfg.routes.exception(StoreException.class, (e, ctx) -> {
                 LOG.error("store failure on {} {}", ctx.method(), ctx.path(), e);
@@ -211,6 +213,20 @@ public final class ApiServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "query parameter '" + param + "': " + e.getMessage());
         }
+    }
+
+    private static String validationMessage(ValidationException e) {
+        StringBuilder sb = new StringBuilder();
+        e.getErrors()
+                .forEach((field, errors) -> errors.forEach(err -> {
+                    sb.append(sb.length() == 0 ? "" : "; ")
+                            .append("query parameter '")
+                            .append(field)
+                            .append("': ");
+                    String m = err.getMessage();
+                    sb.append("TYPE_CONVERSION_FAILED".equals(m) ? "expected a number, got '" + err.value + "'" : m);
+                }));
+        return sb.toString();
     }
 
     private static void error(Context ctx, int status, String message) {
