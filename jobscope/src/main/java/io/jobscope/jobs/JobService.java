@@ -444,7 +444,7 @@ public final class JobService implements JobQueries {
                 user,
                 system,
                 total,
-                peak == null ? null : round(peak / MB),
+                peak == null ? null : Math.round(peak / MB * 100.0) / 100.0,
                 rs.getString("host"),
                 rs.getString("site"),
                 rs.getString("client"),
