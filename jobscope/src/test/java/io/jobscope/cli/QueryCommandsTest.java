@@ -63,7 +63,7 @@ class QueryCommandsTest {
 
     @Test
     void historyShowsTheSeedsFieldsNewestFirst() {
-        Cli r = Cli.run("history", "--db", db);
+        CliRunner.Result r = CliRunner.run("history", "--db", db);
 
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("Job History (showing 2 jobs");
@@ -80,8 +80,8 @@ class QueryCommandsTest {
 
     @Test
     void historyFiltersByStatusAndToolAndPrintsJson() throws Exception {
-        Cli failed = Cli.run("history", "--db", db, "--status", "failed", "--json");
-        Cli tool = Cli.run("history", "--db", db, "--tool", "fenicsx", "--json");
+        CliRunner.Result failed = CliRunner.run("history", "--db", db, "--status", "failed", "--json");
+        CliRunner.Result tool = CliRunner.run("history", "--db", db, "--tool", "fenicsx", "--json");
 
         JsonNode jobs = Json.mapper().readTree(failed.out()).get("jobs");
         assertThat(jobs).hasSize(1);
@@ -122,8 +122,8 @@ class QueryCommandsTest {
 
     @Test
     void statsPrintsTotalsAndGroupsAndJson() throws Exception {
-        Cli human = Cli.run("stats", "--db", db, "--by", "app");
-        Cli json = Cli.run("stats", "--db", db, "--json");
+        CliRunner.Result human = CliRunner.run("stats", "--db", db, "--by", "app");
+        CliRunner.Result json = CliRunner.run("stats", "--db", db, "--json");
 
         assertThat(human.out()).contains("Total Jobs: 2", "Successful: 1 (50.0%)", "By App:", "fenicsx:", "lammps:");
         JsonNode s = Json.mapper().readTree(json.out());
@@ -136,8 +136,8 @@ class QueryCommandsTest {
 
     @Test
     void showPrintsDetailsParametersAndTheLogTail() {
-        Cli ok = Cli.run("show", "3f8a21b2", "--db", db);
-        Cli failed = Cli.run("show", "7b9e3f1a", "--db", db);
+        CliRunner.Result ok = CliRunner.run("show", "3f8a21b2", "--db", db);
+        CliRunner.Result failed = CliRunner.run("show", "7b9e3f1a", "--db", db);
 
         assertThat(ok.out())
                 .contains(
@@ -151,7 +151,7 @@ class QueryCommandsTest {
 
     @Test
     void anUnknownJobIsOneLineAndExit2() {
-        Cli r = Cli.run("show", "nope", "--db", db);
+        CliRunner.Result r = CliRunner.run("show", "nope", "--db", db);
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("jobscope: no job with id 'nope'");
@@ -167,7 +167,7 @@ class QueryCommandsTest {
             {"history", "--db", db, "--bogus-flag"},
             {"import", "keystone", "--db", db, tmp.resolve("missing.jsonl").toString()}
         }) {
-            Cli r = Cli.run(args);
+            CliRunner.Result r = CliRunner.run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err())
                     .as(String.join(" ", args))
@@ -179,7 +179,7 @@ class QueryCommandsTest {
 
     @Test
     void aServerThatCannotBeReachedExits1() {
-        Cli r = Cli.run("history", "--server", "http://127.0.0.1:9");
+        CliRunner.Result r = CliRunner.run("history", "--server", "http://127.0.0.1:9");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("cannot connect to jobscope server at http://127.0.0.1:9");
@@ -191,7 +191,7 @@ class QueryCommandsTest {
         java.nio.file.Files.writeString(
                 notDb, "this is not sqlite, just some text that is long enough to have a header\n".repeat(20));
 
-        Cli r = Cli.run("history", "--db", notDb.toString());
+        CliRunner.Result r = CliRunner.run("history", "--db", notDb.toString());
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("notes.txt").doesNotContain("\tat ");
