@@ -165,14 +165,15 @@ public final class EventWriter implements AutoCloseable {
             try {
                 results = store.write(c, parts);
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 rollback(c);
                 throw e;
             }
             for (int i = 0; i < group.size(); i++) {
                 group.get(i).done.complete(results.get(i));
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
+            // Whatever went wrong, every waiting caller hears of it and the writer goes on.
             LOG.error("could not commit a batch of {} submission(s)", group.size(), e);
             StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
             for (Submission s : group) {
