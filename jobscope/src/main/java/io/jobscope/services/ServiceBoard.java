@@ -37,6 +37,12 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Replaying reports is the costly part of every read; a replay is reused this long (writes here clear it). */
+    private static final long CACHE_MS = 5_000;
+
+    private record Cached(List<Outage> outages, long computedMs) {}
+
+    private final Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
     private final ServiceStore store;
     private final Clock clock;
     private final ServicesConfig.Alerting alerting;
@@ -73,6 +79,11 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
 
     private long now() {
         return clock.millis();
+    }
+
+    /** Forgets cached replays after a write, so this board reads its own writes at once. */
+    private void changed() {
+        cache.clear();
     }
 
     /** Brings the store in line with a services file: descriptions, requirements and heartbeat timeouts. */
@@ -121,6 +132,7 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
         ServiceStore.Stored stored = store.store(
                 new ServiceStore.NewReport(id, name, "status:" + source, time.toEpochMilli(), state, message, source),
                 now);
+        changed();
         return new Applied(
                 name, currentState(name), stored == ServiceStore.Stored.DUPLICATE, stored == ServiceStore.Stored.STALE);
     }
@@ -142,6 +154,7 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
                 case STALE -> stale++;
             }
         }
+        changed();
         return new AlertResult(
                 parsed.reports().size() + parsed.ignored().size(), applied, dup, stale, parsed.ignored());
     }
@@ -175,6 +188,7 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
                 throw new IllegalArgumentException("status '" + status + "' is not a heartbeat status: use up or down");
         };
         ServiceStore.Stored stored = store.push(name, now(), state, clip(message));
+        changed();
         return new Applied(name, currentState(name), stored == ServiceStore.Stored.DUPLICATE, false);
     }
 
@@ -207,6 +221,9 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
             if (s == ServiceStore.Stored.APPLIED) {
                 changed++;
             }
+        }
+        if (changed > 0) {
+            changed();
         }
         return changed;
     }
@@ -255,12 +272,29 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
         }
 
         Map<String, List<Outage>> outages(Collection<String> services) {
-            Map<String, List<Timeline.Report>> reports = store.reports(services, now);
-            Map<String, List<Outage>> out = new LinkedHashMap<>();
+            Map<String, List<Outage>> out = new HashMap<>();
+            List<String> missing = new ArrayList<>();
             for (String s : services) {
-                out.put(s, Timeline.outages(s, reports.getOrDefault(s, List.of()), windowsOf(s), now));
+                Cached c = cache.get(s);
+                if (c != null && now - c.computedMs() >= 0 && now - c.computedMs() < CACHE_MS) {
+                    out.put(s, c.outages());
+                } else {
+                    missing.add(s);
+                }
             }
-            return out;
+            if (!missing.isEmpty()) {
+                Map<String, List<Timeline.Report>> reports = store.reports(missing, now);
+                for (String s : missing) {
+                    List<Outage> list = Timeline.outages(s, reports.getOrDefault(s, List.of()), windowsOf(s), now);
+                    cache.put(s, new Cached(list, now));
+                    out.put(s, list);
+                }
+            }
+            Map<String, List<Outage>> ordered = new LinkedHashMap<>();
+            for (String s : services) {
+                ordered.put(s, out.get(s));
+            }
+            return ordered;
         }
 
         ServiceView view(ServiceStore.Row row, List<Outage> outages) {
@@ -448,6 +482,7 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
                 Instant.ofEpochMilli(now()),
                 null);
         store.addMaintenance(m);
+        changed();
         return m;
     }
 
@@ -461,6 +496,7 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
         if (!store.cancelMaintenance(id, now())) {
             throw new NotFoundException("no maintenance window with id '" + id + "'");
         }
+        changed();
         return store.maintenance(null, true).stream()
                 .filter(m -> m.id().equals(id))
                 .findFirst()
@@ -584,36 +620,39 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
         List<ImpactedJob> jobs = new ArrayList<>();
         double[] sums = new double[2];
         int[] requiring = new int[1];
-        for (Outage o : outages) {
-            store.failedJobsDuring(
-                    o.start().toEpochMilli(), o.end() == null ? null : o.end().toEpochMilli(), j -> {
-                        if (!seen.add(j.id())) {
-                            return;
-                        }
-                        double cpuH = j.cpuS() == null ? 0 : j.cpuS() / 3600.0;
-                        double wallH = j.durationS() != null
-                                ? j.durationS() / 3600.0
-                                : ((j.endMs() == null ? snap.now : j.endMs()) - j.startMs()) / 3_600_000.0;
-                        sums[0] += cpuH;
-                        sums[1] += wallH;
-                        boolean requires = (j.app() != null && apps.contains(j.app()))
-                                || (j.workflow() != null && workflows.contains(j.workflow()));
-                        if (requires) {
-                            requiring[0]++;
-                        }
-                        if (jobs.size() < limit) {
-                            jobs.add(new ImpactedJob(
-                                    j.id(),
-                                    j.app(),
-                                    j.workflow(),
-                                    j.status(),
-                                    Instant.ofEpochMilli(j.startMs()),
-                                    j.endMs() == null ? null : Instant.ofEpochMilli(j.endMs()),
-                                    round(cpuH),
-                                    round(wallH),
-                                    requires));
-                        }
-                    });
+        if (!outages.isEmpty()) {
+            long first = outages.get(0).start().toEpochMilli();
+            Outage lastOutage = outages.get(outages.size() - 1);
+            Long last = lastOutage.end() == null ? null : lastOutage.end().toEpochMilli();
+            long[] starts =
+                    outages.stream().mapToLong(o -> o.start().toEpochMilli()).toArray();
+            store.failedJobsDuring(first, last, j -> {
+                long jobEnd = j.endMs() == null ? snap.now : j.endMs();
+                if (!duringAny(outages, starts, j.startMs(), jobEnd) || !seen.add(j.id())) {
+                    return;
+                }
+                double cpuH = j.cpuS() == null ? 0 : j.cpuS() / 3600.0;
+                double wallH = j.durationS() != null ? j.durationS() / 3600.0 : (jobEnd - j.startMs()) / 3_600_000.0;
+                sums[0] += cpuH;
+                sums[1] += wallH;
+                boolean requires = (j.app() != null && apps.contains(j.app()))
+                        || (j.workflow() != null && workflows.contains(j.workflow()));
+                if (requires) {
+                    requiring[0]++;
+                }
+                if (jobs.size() < limit) {
+                    jobs.add(new ImpactedJob(
+                            j.id(),
+                            j.app(),
+                            j.workflow(),
+                            j.status(),
+                            Instant.ofEpochMilli(j.startMs()),
+                            j.endMs() == null ? null : Instant.ofEpochMilli(j.endMs()),
+                            round(cpuH),
+                            round(wallH),
+                            requires));
+                }
+            });
         }
         return new Impact(name, from, outages.size(), seen.size(), requiring[0], round(sums[0]), round(sums[1]), jobs);
     }
@@ -630,6 +669,25 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
         Instant end = Instant.ofEpochMilli(job.endMs() == null ? now() : Math.max(job.endMs(), job.startMs()));
         return new Correlation(
                 jobId, start, job.endMs() == null ? null : end, required, outagesDuring(names(), start, end));
+    }
+
+    /** Whether [from, to] meets any of the outages (disjoint, sorted by start; {@code starts} their starts). */
+    static boolean duringAny(List<Outage> outages, long[] starts, long from, long to) {
+        int i = java.util.Arrays.binarySearch(starts, to);
+        // the last outage that starts before the job ends, then earlier ones while they could still reach it
+        int idx = i >= 0 ? i : -i - 2;
+        Instant f = Instant.ofEpochMilli(from);
+        Instant t = Instant.ofEpochMilli(to);
+        for (; idx >= 0; idx--) {
+            Outage o = outages.get(idx);
+            if (o.overlaps(f, t)) {
+                return true;
+            }
+            if (o.end() != null && o.end().toEpochMilli() <= from) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static double round(double v) {
