@@ -88,6 +88,17 @@ public final class ServicesBench {
             new Ingestor(writer).ingest(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)));
 
             rows.add(timed(
+                    "board: list, cold (replays every report)",
+                    3,
+                    () -> new ServiceBoard(db, Clock.systemUTC()).list().size()));
+            rows.add(timed(
+                    "correlate one failed job, cold",
+                    3,
+                    () -> new ServiceBoard(db, Clock.systemUTC())
+                            .correlate("bench-1")
+                            .outages()
+                            .size()));
+            rows.add(timed(
                     "board: list (" + services + " services, 30-day uptime)",
                     5,
                     () -> board.list().size()));
