@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
             ImportCommand.class,
             ExportCommand.class,
             TokenCommand.class,
+            ServicesCommand.class,
+            PreflightCommand.class,
+            AnnounceCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

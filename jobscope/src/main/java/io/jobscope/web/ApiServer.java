@@ -10,6 +10,7 @@ import io.jobscope.client.JobQuery;
 import io.jobscope.client.Json;
 import io.jobscope.ingest.Ingestor;
 import io.jobscope.jobs.JobService;
+import io.jobscope.services.ServiceBoard;
 import io.jobscope.store.StoreException;
 import io.jobscope.util.Times;
 import java.net.InetAddress;
@@ -51,6 +52,11 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     public ApiServer(Config config, JobService jobs, Ingestor ingestor, Clock clock) {
+        this(config, jobs, ingestor, clock, null);
+    }
+
+    /** With a services board, also serves its routes (see {@link ServiceRoutes}). */
+    public ApiServer(Config config, JobService jobs, Ingestor ingestor, Clock clock, ServiceBoard services) {
         this.config = config;
         this.jobs = jobs;
         this.ingestor = ingestor;
@@ -70,6 +76,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/v1/stats", this::getStats);
             cfg.routes.get("/api/v1/workflows", this::listWorkflows);
             cfg.routes.get("/api/v1/workflows/{id}", this::getWorkflow);
+            if (services != null) {
+                ServiceRoutes.register(cfg, services, clock);
+            }
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             cfg.routes.exception(ValidationException.class, (e, ctx) -> error(ctx, 400, validationMessage(e)));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
@@ -108,7 +117,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void authorize(Context ctx) {
-        if (config.tokens().isEmpty()) {
+        if (config.tokens().isEmpty() || ServiceRoutes.isPush(ctx.path())) {
             return;
         }
         String header = ctx.header("Authorization");
