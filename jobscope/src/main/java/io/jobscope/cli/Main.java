@@ -20,6 +20,10 @@ import picocli.CommandLine.Command;
             ImportCommand.class,
             ExportCommand.class,
             TokenCommand.class,
+            DiagnoseCommand.class,
+            CompareCommand.class,
+            RerunCommand.class,
+            DiagnoseBenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

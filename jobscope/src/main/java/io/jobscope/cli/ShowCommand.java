@@ -46,6 +46,7 @@ final class ShowCommand implements Callable<Integer> {
                 Format.json(out, job);
             } else {
                 print(out, job, tail);
+                DiagnosisSection.print(out, target, job);
             }
             return 0;
         }

@@ -11,10 +11,12 @@ public enum Category {
     CONFIGURATION,
     UNKNOWN;
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     /** The category named {@code text} (case-insensitive), or an exception listing the valid names. */
     public static Category parse(String text) {
         for (Category c : values()) {
