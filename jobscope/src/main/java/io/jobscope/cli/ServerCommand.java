@@ -95,7 +95,13 @@ final class ServerCommand implements Callable<Integer> {
         Database database = Database.open(Database.defaultLocation(db), 8);
         EventWriter writer = new EventWriter(database);
         Ingestor ingestor = new Ingestor(writer, config.maxLineBytes(), config.maxBodyBytes(), 5000);
-        ApiServer server = new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC());
+        io.jobscope.diagnose.DiagnoseService diagnose = new io.jobscope.diagnose.DiagnoseService(
+                database,
+                io.jobscope.diagnose.Classifier.standard(io.jobscope.diagnose.RuleBook.load(java.util.List.of(), true)),
+                io.jobscope.diagnose.OutageLookup.NONE);
+        io.jobscope.diagnose.ClassifyOnFinish classifyOnFinish = new io.jobscope.diagnose.ClassifyOnFinish(diagnose);
+        writer.addCommitListener(classifyOnFinish);
+        ApiServer server = new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC(), diagnose);
         SpoolIngester spoolIngester = spool == null ? null : new SpoolIngester(spool, ingestor);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -106,6 +112,7 @@ final class ServerCommand implements Callable<Integer> {
                             }
                             server.close();
                             writer.close();
+                            classifyOnFinish.close();
                             database.close();
                             stopped.countDown();
                         },

@@ -27,7 +27,7 @@ public final class DiagnoseBench {
         "%s DEBUG [io.RootOutput] wrote basket %d of branch hits.wire (%d bytes)",
         "%s INFO  [calib.Service] loaded constants for run %d subrun %d from cache",
         "%s INFO  [framework] Begin processing the %dth record. run: %d subRun: %d",
-        "%s WARN  [geo.Geometry] wire %d has no neighbour in plane %d (ignored %.1f)",
+        "%s WARN  [geo.Geometry] wire %d has no neighbour in plane %d of run %d (offset %.1f)",
     };
     private static final String[] ERRORS = {
         "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.15 GiB total)",

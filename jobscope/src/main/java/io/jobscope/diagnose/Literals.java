@@ -71,8 +71,12 @@ final class Literals {
                 value = n;
                 next = i + 2;
             } else if (c == '[') {
-                literal = false;
                 next = classEnd(re, i) + 1;
+                // [Dd]: one letter in either case is a plain character to a case-folding scanner.
+                literal = next - i == 4
+                        && Character.toLowerCase(re.charAt(i + 1)) == Character.toLowerCase(re.charAt(i + 2))
+                        && Character.isLetter(re.charAt(i + 1));
+                value = re.charAt(i + 1);
             } else if (c == '(') {
                 literal = false;
                 next = groupEnd(re, i) + 1;

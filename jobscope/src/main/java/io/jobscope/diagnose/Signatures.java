@@ -17,7 +17,7 @@ public final class Signatures {
             Pattern.compile("\\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^/\\s:'\"]+)(:\\d+)?(/[^\\s'\"]*)?");
     private static final Pattern HEX = Pattern.compile("\\b0x[0-9a-fA-F]+\\b|\\b(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{8,}\\b");
     private static final Pattern IP = Pattern.compile("\\b\\d{1,3}(?:\\.\\d{1,3}){3}(?::\\d+)?\\b");
-    private static final Pattern PATH = Pattern.compile("(?<![\\w<>])(?:~|\\.{1,2})?(?:/[\\w.@+%=,~-]+)+/?");
+    private static final Pattern PATH = Pattern.compile("(?<![\\w<>:/])(?:~|\\.{1,2})?(?:/[\\w.@+%=,~-]+)+/?");
     private static final Pattern NUMBER = Pattern.compile("\\d+(?:\\.\\d+)?");
     private static final Pattern SPACE = Pattern.compile("\\s+");
 

@@ -48,8 +48,20 @@ public final class ApiServer implements AutoCloseable {
     private final Ingestor ingestor;
     private final Clock clock;
     private final Javalin app;
+    private final io.jobscope.diagnose.DiagnoseService diagnose;
 
     public ApiServer(Config config, JobService jobs, Ingestor ingestor, Clock clock) {
+        this(config, jobs, ingestor, clock, null);
+    }
+
+    /** With {@code diagnose} (may be null), also serves failure diagnosis. */
+    public ApiServer(
+            Config config,
+            JobService jobs,
+            Ingestor ingestor,
+            Clock clock,
+            io.jobscope.diagnose.DiagnoseService diagnose) {
+        this.diagnose = diagnose;
         this.config = config;
         this.jobs = jobs;
         this.ingestor = ingestor;
@@ -69,6 +81,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/v1/stats", this::getStats);
             cfg.routes.get("/api/v1/workflows", this::listWorkflows);
             cfg.routes.get("/api/v1/workflows/{id}", this::getWorkflow);
+            cfg.routes.get("/api/v1/diagnose", this::getDiagnose);
+            cfg.routes.get("/api/v1/jobs/{id}/diagnosis", this::getDiagnosis);
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             cfg.routes.exception(StoreException.class, (e, ctx) -> {
@@ -199,6 +213,28 @@ public final class ApiServer implements AutoCloseable {
     private void getWorkflow(Context ctx) {
         String id = ctx.pathParam("id");
         ctx.json(jobs.workflow(id).orElseThrow(() -> new ApiException(404, "no workflow with id '" + id + "'")));
+    }
+
+    private io.jobscope.diagnose.DiagnoseService diagnose() {
+        if (diagnose == null) {
+            throw new ApiException(404, "this server does not diagnose failures");
+        }
+        return diagnose;
+    }
+
+    private void getDiagnose(Context ctx) {
+        ctx.json(diagnose()
+                .report(
+                        new io.jobscope.diagnose.DiagnoseScope(
+                                ctx.queryParam("job"), ctx.queryParam("workflow"), instant(ctx, "since")),
+                        false));
+    }
+
+    private void getDiagnosis(Context ctx) {
+        String id = ctx.pathParam("id");
+        ctx.json(diagnose()
+                .diagnosis(id)
+                .orElseThrow(() -> new ApiException(404, "no diagnosis for job '" + id + "' (not a failed job?)")));
     }
 
     private Instant instant(Context ctx, String param) {
