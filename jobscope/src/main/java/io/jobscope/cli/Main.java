@@ -23,6 +23,10 @@ import picocli.CommandLine.Command;
             ServicesCommand.class,
             PreflightCommand.class,
             AnnounceCommand.class,
+            DiagnoseCommand.class,
+            CompareCommand.class,
+            RerunCommand.class,
+            DiagnoseBenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

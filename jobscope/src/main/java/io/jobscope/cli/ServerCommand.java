@@ -110,7 +110,14 @@ final class ServerCommand implements Callable<Integer> {
         HeartbeatChecker heartbeats = new HeartbeatChecker(board);
         EventWriter writer = new EventWriter(database);
         Ingestor ingestor = new Ingestor(writer, config.maxLineBytes(), config.maxBodyBytes(), 5000);
-        ApiServer server = new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC(), board);
+        io.jobscope.diagnose.DiagnoseService diagnose = new io.jobscope.diagnose.DiagnoseService(
+                database,
+                io.jobscope.diagnose.Classifier.standard(io.jobscope.diagnose.RuleBook.load(java.util.List.of(), true)),
+                board.outageLookup());
+        io.jobscope.diagnose.ClassifyOnFinish classifyOnFinish = new io.jobscope.diagnose.ClassifyOnFinish(diagnose);
+        writer.addCommitListener(classifyOnFinish);
+        ApiServer server =
+                new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC(), board, diagnose);
         SpoolIngester spoolIngester = spool == null ? null : new SpoolIngester(spool, ingestor);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -122,6 +129,7 @@ final class ServerCommand implements Callable<Integer> {
                             heartbeats.close();
                             server.close();
                             writer.close();
+                            classifyOnFinish.close();
                             database.close();
                             stopped.countDown();
                         },

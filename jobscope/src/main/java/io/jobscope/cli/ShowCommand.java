@@ -47,6 +47,7 @@ final class ShowCommand implements Callable<Integer> {
             } else {
                 print(out, job, tail);
                 ServicesOutput.correlation(out, target, job);
+                DiagnosisSection.print(out, target, job);
             }
             return 0;
         }

@@ -37,6 +37,14 @@ public final class EventWriter implements AutoCloseable {
 
     private record Submission(List<IngestEvent> events, CompletableFuture<Result> done) {}
 
+    /** Told, on the writer thread and after the commit, of each batch's events; must return quickly. */
+    @FunctionalInterface
+    public interface CommitListener {
+        void committed(List<IngestEvent> events);
+    }
+
+    private final List<CommitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private static final Submission POISON = new Submission(List.of(), new CompletableFuture<>());
 
     private final Database db;
@@ -100,6 +108,11 @@ public final class EventWriter implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         return s.done;
+    }
+
+    /** Adds a listener told of every committed batch (for work that follows a commit, such as diagnosis). */
+    public void addCommitListener(CommitListener listener) {
+        listeners.add(listener);
     }
 
     /** Submits and waits for the commit. */
@@ -172,12 +185,28 @@ public final class EventWriter implements AutoCloseable {
             for (int i = 0; i < group.size(); i++) {
                 group.get(i).done.complete(results.get(i));
             }
+            notifyListeners(parts);
         } catch (SQLException | RuntimeException | Error e) {
             // Whatever went wrong, every waiting caller hears of it and the writer goes on.
             LOG.error("could not commit a batch of {} submission(s)", group.size(), e);
             StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
             for (Submission s : group) {
                 s.done.completeExceptionally(failure);
+            }
+        }
+    }
+
+    private void notifyListeners(List<List<IngestEvent>> parts) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        List<IngestEvent> all = new ArrayList<>();
+        parts.forEach(all::addAll);
+        for (CommitListener l : listeners) {
+            try {
+                l.committed(all);
+            } catch (RuntimeException e) {
+                LOG.error("commit listener {} failed", l, e);
             }
         }
     }

@@ -708,4 +708,32 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
             throw new IllegalStateException(e);
         }
     }
+
+    /** This board as failure diagnosis asks it: was a named or a required service out during [from, to]? */
+    public io.jobscope.diagnose.OutageLookup outageLookup() {
+        return new io.jobscope.diagnose.OutageLookup() {
+            @Override
+            public java.util.Optional<String> outage(String service, Instant from, Instant to) {
+                return outagesDuring(java.util.List.of(service), from, to).stream()
+                        .findFirst()
+                        .map(ServiceBoard::describe);
+            }
+
+            @Override
+            public java.util.Optional<String> requiredOutage(String app, String workflow, Instant from, Instant to) {
+                List<String> required = requiredBy(app, workflow);
+                if (required.isEmpty()) {
+                    return java.util.Optional.empty();
+                }
+                return outagesDuring(required, from, to).stream().findFirst().map(ServiceBoard::describe);
+            }
+        };
+    }
+
+    private static String describe(Outage o) {
+        return o.service() + " was "
+                + o.worst().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                + " from " + o.start() + (o.end() == null ? ", still out" : " to " + o.end())
+                + (o.messages().isEmpty() ? "" : " (" + o.messages().get(0).message() + ")");
+    }
 }

@@ -50,13 +50,24 @@ public final class ApiServer implements AutoCloseable {
     private final Ingestor ingestor;
     private final Clock clock;
     private final Javalin app;
+    private final io.jobscope.diagnose.DiagnoseService diagnose;
 
     public ApiServer(Config config, JobService jobs, Ingestor ingestor, Clock clock) {
-        this(config, jobs, ingestor, clock, null);
+        this(config, jobs, ingestor, clock, null, null);
     }
 
-    /** With a services board, also serves its routes (see {@link ServiceRoutes}). */
-    public ApiServer(Config config, JobService jobs, Ingestor ingestor, Clock clock, ServiceBoard services) {
+    /**
+     * With a services board (see {@link ServiceRoutes}) and failure diagnosis, each optional (null), also
+     * serves their routes.
+     */
+    public ApiServer(
+            Config config,
+            JobService jobs,
+            Ingestor ingestor,
+            Clock clock,
+            ServiceBoard services,
+            io.jobscope.diagnose.DiagnoseService diagnose) {
+        this.diagnose = diagnose;
         this.config = config;
         this.jobs = jobs;
         this.ingestor = ingestor;
@@ -79,6 +90,8 @@ public final class ApiServer implements AutoCloseable {
             if (services != null) {
                 ServiceRoutes.register(cfg, services, clock);
             }
+            cfg.routes.get("/api/v1/diagnose", this::getDiagnose);
+            cfg.routes.get("/api/v1/jobs/{id}/diagnosis", this::getDiagnosis);
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             cfg.routes.exception(ValidationException.class, (e, ctx) -> error(ctx, 400, validationMessage(e)));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
@@ -210,6 +223,28 @@ public final class ApiServer implements AutoCloseable {
     private void getWorkflow(Context ctx) {
         String id = ctx.pathParam("id");
         ctx.json(jobs.workflow(id).orElseThrow(() -> new ApiException(404, "no workflow with id '" + id + "'")));
+    }
+
+    private io.jobscope.diagnose.DiagnoseService diagnose() {
+        if (diagnose == null) {
+            throw new ApiException(404, "this server does not diagnose failures");
+        }
+        return diagnose;
+    }
+
+    private void getDiagnose(Context ctx) {
+        ctx.json(diagnose()
+                .report(
+                        new io.jobscope.diagnose.DiagnoseScope(
+                                ctx.queryParam("job"), ctx.queryParam("workflow"), instant(ctx, "since")),
+                        false));
+    }
+
+    private void getDiagnosis(Context ctx) {
+        String id = ctx.pathParam("id");
+        ctx.json(diagnose()
+                .diagnosis(id)
+                .orElseThrow(() -> new ApiException(404, "no diagnosis for job '" + id + "' (not a failed job?)")));
     }
 
     private Instant instant(Context ctx, String param) {

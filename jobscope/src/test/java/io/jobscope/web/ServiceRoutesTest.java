@@ -48,8 +48,9 @@ class ServiceRoutesTest {
                 EventWriter writer = new EventWriter(db)) {
             ServiceBoard board = new ServiceBoard(db, Clock.systemUTC());
             ApiServer.Config cfg = new ApiServer.Config("127.0.0.1", 0, Tokens.load(tokenFile), 1 << 20, 1 << 20);
-            try (ApiServer server =
-                    new ApiServer(cfg, new JobService(db), new Ingestor(writer), Clock.systemUTC(), board).start()) {
+            try (ApiServer server = new ApiServer(
+                            cfg, new JobService(db), new Ingestor(writer), Clock.systemUTC(), board, null)
+                    .start()) {
                 String base = "http://127.0.0.1:" + server.port();
 
                 var set = send(

@@ -89,7 +89,8 @@ class ServicesDashboardBrowserTest {
                             new JobService(db),
                             new Ingestor(writer),
                             Clock.systemUTC(),
-                            board)
+                            board,
+                            null)
                     .start()) {
                 String base = "http://127.0.0.1:" + server.port();
                 WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
