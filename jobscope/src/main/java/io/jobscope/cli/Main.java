@@ -20,6 +20,10 @@ import picocli.CommandLine.Command;
             ImportCommand.class,
             ExportCommand.class,
             TokenCommand.class,
+            RunCommand.class,
+            PhaseCommand.class,
+            LogsCommand.class,
+            FlushCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -47,6 +51,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.getSubcommands().get("run").setStopAtPositional(true); // jobscope run CMD -x: -x is CMD's
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
