@@ -158,7 +158,9 @@ final class HostInfo {
             while ((line = r.readLine()) != null && !line.isEmpty()) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
-                    out.putIfAbsent(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                    out.putIfAbsent(
+                            line.substring(0, colon).trim(),
+                            line.substring(colon + 1).trim());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -253,8 +255,7 @@ final class HostInfo {
                 return rows;
             }
             try {
-                Process p = new ProcessBuilder(
-                                NVIDIA_SMI, "--query-gpu=" + fields, "--format=csv,noheader,nounits")
+                Process p = new ProcessBuilder(NVIDIA_SMI, "--query-gpu=" + fields, "--format=csv,noheader,nounits")
                         .redirectErrorStream(true)
                         .start();
                 try (BufferedReader r =

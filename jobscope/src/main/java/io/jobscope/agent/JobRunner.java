@@ -83,14 +83,13 @@ public final class JobRunner {
             t.setDaemon(true);
             return t;
         });
-        PhaseTracker phases =
-                new PhaseTracker(spec.jobId(), spec.phasePattern(), this::treeCpuMicros, events, clock);
+        PhaseTracker phases = new PhaseTracker(spec.jobId(), spec.phasePattern(), this::treeCpuMicros, events, clock);
         ControlServer control = null;
         try {
             control = ControlServer.start(m -> phases.mark(m.name(), m.state(), toolCpuMicros(m.pid())));
         } catch (IOException | RuntimeException e) {
-            warnings.accept("no control socket for 'jobscope phase' (" + e.getMessage()
-                    + "); phase marker lines still work");
+            warnings.accept(
+                    "no control socket for 'jobscope phase' (" + e.getMessage() + "); phase marker lines still work");
         }
         ProcessBuilder pb = new ProcessBuilder(spec.command())
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
@@ -374,8 +373,9 @@ public final class JobRunner {
             return;
         }
         timedOut = true;
-        warnings.accept("job " + spec.jobId() + " timed out after " + spec.timeout().toSeconds()
-                + " s: sending SIGTERM to its processes, SIGKILL in " + spec.killGrace().toSeconds() + " s");
+        warnings.accept("job " + spec.jobId() + " timed out after "
+                + spec.timeout().toSeconds() + " s: sending SIGTERM to its processes, SIGKILL in "
+                + spec.killGrace().toSeconds() + " s");
         terminate(Signals.SIGTERM);
     }
 

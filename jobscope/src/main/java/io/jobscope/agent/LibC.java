@@ -75,13 +75,6 @@ final class LibC {
                     long maxRssKb = m.getLong(32);
                     long inBlocks = m.getLong(11 * 8);
                     long outBlocks = m.getLong(12 * 8);
-                    if (System.getenv("JOBSCOPE_DEBUG_RUSAGE") != null) {
-                        StringBuilder sb = new StringBuilder("rusage " + Thread.currentThread().getName() + ":");
-                        for (int i = 0; i < 18; i++) {
-                            sb.append(' ').append(m.getLong(i * 8));
-                        }
-                        System.err.println(sb);
-                    }
                     return new Usage(user, sys, maxRssKb * 1024, inBlocks * 512, outBlocks * 512);
                 }
             }
@@ -94,8 +87,7 @@ final class LibC {
             String[] f = ProcTree.statFields(Files.readString(Path.of("/proc/self/stat")));
             long cutime = Long.parseLong(f[15]);
             long cstime = Long.parseLong(f[16]);
-            return new Usage(
-                    cutime * 1_000_000 / TICKS_PER_SECOND, cstime * 1_000_000 / TICKS_PER_SECOND, 0, 0, 0);
+            return new Usage(cutime * 1_000_000 / TICKS_PER_SECOND, cstime * 1_000_000 / TICKS_PER_SECOND, 0, 0, 0);
         } catch (IOException | RuntimeException e) {
             return new Usage(0, 0, 0, 0, 0);
         }

@@ -32,7 +32,10 @@ public final class Phases {
         if (controlSocket != null && !controlSocket.isBlank()) {
             try {
                 String reply = ControlServer.send(
-                        Path.of(controlSocket), name, state, ProcessHandle.current().pid());
+                        Path.of(controlSocket),
+                        name,
+                        state,
+                        ProcessHandle.current().pid());
                 if (reply.startsWith("OK")) {
                     return Delivered.SOCKET;
                 }

@@ -188,8 +188,8 @@ final class ProcTree {
         }
         int end = io.indexOf('\n', i);
         try {
-            return Long.parseLong(
-                    io.substring(i + name.length() + 1, end < 0 ? io.length() : end).trim());
+            return Long.parseLong(io.substring(i + name.length() + 1, end < 0 ? io.length() : end)
+                    .trim());
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -31,15 +31,15 @@ public record RunSpec(
         Path workDir) {
 
     /** The marker a job prints to report a phase: {@code JOBSCOPE PHASE <name> <start|done|failed>}. */
-    public static final String DEFAULT_PHASE_PATTERN =
-            "^JOBSCOPE PHASE (?<name>\\S+) (?<state>start|done|failed)\\s*$";
+    public static final String DEFAULT_PHASE_PATTERN = "^JOBSCOPE PHASE (?<name>\\S+) (?<state>start|done|failed)\\s*$";
 
     public static final int DEFAULT_TAIL_BYTES = 64 * 1024;
 
     public RunSpec {
         Objects.requireNonNull(command, "command");
         if (command.isEmpty()) {
-            throw new IllegalArgumentException("command: give the command to run after --, e.g. jobscope run -- ./job.sh");
+            throw new IllegalArgumentException(
+                    "command: give the command to run after --, e.g. jobscope run -- ./job.sh");
         }
         Objects.requireNonNull(jobId, "jobId");
         if (jobId.isBlank() || jobId.length() > 200) {

@@ -67,7 +67,8 @@ final class LogsCommand implements Callable<Integer> {
         } else if (stream.equals("stdout") || stream.equals("stderr")) {
             streams = List.of(stream);
         } else {
-            throw new ParameterException(spec.commandLine(), "--stream: expecting stdout or stderr, found '" + stream + "'");
+            throw new ParameterException(
+                    spec.commandLine(), "--stream: expecting stdout or stderr, found '" + stream + "'");
         }
         try (Target ignored = target) {
             Path dir = logDir.resolve(RunCommand.safeDirName(id));
@@ -77,10 +78,10 @@ final class LogsCommand implements Callable<Integer> {
                 if (job.isEmpty()) {
                     throw new UserException("no job with id '" + id + "' in the store, and no logs in " + dir);
                 }
-                Object recorded = job.get().details() == null
-                                || job.get().details().attributes() == null
-                        ? null
-                        : job.get().details().attributes().get("log_dir");
+                Object recorded =
+                        job.get().details() == null || job.get().details().attributes() == null
+                                ? null
+                                : job.get().details().attributes().get("log_dir");
                 if (recorded != null) {
                     dir = Path.of(recorded.toString());
                 }

@@ -45,8 +45,8 @@ final class PhaseCommand implements Callable<Integer> {
         if (d == Phases.Delivered.NOWHERE) {
             spec.commandLine()
                     .getErr()
-                    .println("jobscope: warning: not inside 'jobscope run' ($JOBSCOPE_JOB_ID is not set);"
-                            + " phase '" + name + "' not recorded");
+                    .println("jobscope: warning: not inside 'jobscope run' ($JOBSCOPE_JOB_ID is not set);" + " phase '"
+                            + name + "' not recorded");
         }
         return 0;
     }

@@ -65,7 +65,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--site", description = "Site (default: $JOBSCOPE_SITE, else the scheduler's, e.g. GLIDEIN_Site).")
     String site;
 
-    @Option(names = "--timeout", paramLabel = "DUR", description = "Stop the job after DUR (e.g. 90s, 2h): SIGTERM to its tree.")
+    @Option(
+            names = "--timeout",
+            paramLabel = "DUR",
+            description = "Stop the job after DUR (e.g. 90s, 2h): SIGTERM to its tree.")
     String timeout;
 
     @Option(
@@ -119,7 +122,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--spool", paramLabel = "DIR", description = "Write events as files into DIR (no network needed).")
     Path spool;
 
-    @Option(names = "--db", paramLabel = "PATH|URL", description = "Local store (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
+    @Option(
+            names = "--db",
+            paramLabel = "PATH|URL",
+            description = "Local store (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
     String db;
 
     @Parameters(paramLabel = "CMD", arity = "1..*", description = "The command and its arguments (after --).")
@@ -255,13 +261,15 @@ final class RunCommand implements Callable<Integer> {
     static String newId() {
         String host = shortHost();
         String time = LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"));
-        return host + "-" + time + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
+        return host + "-" + time + "-"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
     }
 
     private static String shortHost() {
         String h;
         try {
-            h = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            h = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname"))
+                    .trim();
         } catch (java.io.IOException | RuntimeException e) {
             h = "job";
         }

@@ -110,7 +110,8 @@ class JobRunnerTest {
         // 2.0 s burnt, plus two interpreter start-ups (a few tens of ms): within 5 %.
         assertThat(o.cpuTotalS()).isCloseTo(2.0, within(0.10));
         ObjectNode finished = last(Event.JOB_FINISHED);
-        assertThat(finished.get("cpu_user_s").asDouble() + finished.get("cpu_system_s").asDouble())
+        assertThat(finished.get("cpu_user_s").asDouble()
+                        + finished.get("cpu_system_s").asDouble())
                 .isCloseTo(2.0, within(0.10));
     }
 
@@ -145,7 +146,9 @@ class JobRunnerTest {
         assertThat(o.exitCode()).isEqualTo(143);
         assertThat(took).isLessThan(15); // SIGTERM sufficed: no wait for the 20 s grace
         long grandchild = Long.parseLong(Files.readString(pidFile).trim());
-        assertThat(runningWithin(grandchild, 5000)).as("the grandchild got SIGTERM too").isFalse();
+        assertThat(runningWithin(grandchild, 5000))
+                .as("the grandchild got SIGTERM too")
+                .isFalse();
         assertThat(last(Event.JOB_FINISHED).get("status").asText()).isEqualTo("timeout");
     }
 
@@ -280,7 +283,13 @@ class JobRunnerTest {
 
     @Test
     void environmentTellsTheJobItsIdAndControlSocket() throws Exception {
-        RunSpec s = spec(tmp, null, Duration.ofSeconds(5), "bash", "-c", "echo $JOBSCOPE_JOB_ID; test -S \"$JOBSCOPE_CONTROL\" && echo socket");
+        RunSpec s = spec(
+                tmp,
+                null,
+                Duration.ofSeconds(5),
+                "bash",
+                "-c",
+                "echo $JOBSCOPE_JOB_ID; test -S \"$JOBSCOPE_CONTROL\" && echo socket");
         run(s);
 
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(s.jobId() + "\nsocket\n");

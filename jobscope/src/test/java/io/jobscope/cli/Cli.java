@@ -33,7 +33,10 @@ final class Cli {
     static String javaForShell() {
         StringBuilder sb = new StringBuilder();
         for (String s : java()) {
-            sb.append(sb.length() == 0 ? "" : " ").append('\'').append(s.replace("'", "'\\''")).append('\'');
+            sb.append(sb.length() == 0 ? "" : " ")
+                    .append('\'')
+                    .append(s.replace("'", "'\\''"))
+                    .append('\'');
         }
         return sb.toString();
     }

@@ -98,7 +98,8 @@ class RunCommandTest {
         assertThat(flushed.exit()).as(flushed.err()).isZero();
         assertThat(SpoolReporter.pending(spool)).isEmpty();
         try (Database d = Database.open(db.toString())) {
-            assertThat(new JobService(d).job("offline-1").orElseThrow().status()).isEqualTo("success");
+            assertThat(new JobService(d).job("offline-1").orElseThrow().status())
+                    .isEqualTo("success");
         }
     }
 
@@ -110,7 +111,9 @@ class RunCommandTest {
         Cli.Result r = Cli.run(tmp, Map.of(), "flush", "--server", "http://127.0.0.1:9", "--spool", spool.toString());
 
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err().strip()).startsWith("jobscope: could not send the spool").doesNotContain("\tat ");
+        assertThat(r.err().strip())
+                .startsWith("jobscope: could not send the spool")
+                .doesNotContain("\tat ");
         assertThat(SpoolReporter.pending(spool)).isNotEmpty();
     }
 
