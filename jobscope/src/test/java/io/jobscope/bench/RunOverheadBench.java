@@ -25,8 +25,9 @@ public final class RunOverheadBench {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--sample-seconds" -> sampleSeconds = Integer.parseInt(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (known: --runs N, --sample-seconds S, --jar PATH)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + " (known: --runs N, --sample-seconds S, --jar PATH)");
             }
         }
         if (!Files.isRegularFile(jar)) {
@@ -36,7 +37,13 @@ public final class RunOverheadBench {
         Path work = Files.createTempDirectory("jobscope-bench-");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path spool = work.resolve("spool");
-        List<String> light = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Xss512k");
+        List<String> light = List.of(
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xms8m",
+                "-Xmx96m",
+                "-XX:ReservedCodeCacheSize=16m",
+                "-Xss512k");
         Path jsa = work.resolve("run.jsa");
         List<String> cds = new ArrayList<>(light);
         cds.add("-XX:ArchiveClassesAtExit=" + jsa);
@@ -49,14 +56,26 @@ public final class RunOverheadBench {
 
         System.out.println("# jobscope run overhead");
         System.out.println();
-        System.out.printf("machine: %d cores (nproc), %s, %s%n", Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        System.out.printf("load average at start: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.printf(
+                "machine: %d cores (nproc), %s, %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                cpuModel(),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        System.out.printf(
+                "load average at start: %s%n",
+                Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.println();
-        System.out.printf("%-52s %10s %10s %12s%n", "wall time of `true`, " + runs + " runs", "median s", "p90 s", "added s");
+        System.out.printf(
+                "%-52s %10s %10s %12s%n", "wall time of `true`, " + runs + " runs", "median s", "p90 s", "added s");
         double base = row("true alone", work, List.of("true"), runs, 0);
         row("jobscope run (default JVM)", work, wrapper(java, List.of(), jar, spool, "true"), runs, base);
-        row("jobscope run (C1 only, SerialGC, 256m heap)", work, wrapper(java, light, jar, spool, "true"), runs, base);
-        row("jobscope run (as bin/jobscope: + AppCDS archive)", work, wrapper(java, withArchive, jar, spool, "true"), runs, base);
+        row("jobscope run (C1 only, SerialGC, 96m heap)", work, wrapper(java, light, jar, spool, "true"), runs, base);
+        row(
+                "jobscope run (as bin/jobscope: + AppCDS archive)",
+                work,
+                wrapper(java, withArchive, jar, spool, "true"),
+                runs,
+                base);
         System.out.println();
         sampling(java, withArchive, jar, work, sampleSeconds);
     }
@@ -82,7 +101,11 @@ public final class RunOverheadBench {
         double median = t[runs / 2];
         double p90 = t[Math.min(runs - 1, (int) Math.ceil(runs * 0.9) - 1)];
         System.out.printf(
-                Locale.ROOT, "%-52s %10.3f %10.3f %12s%n", name, median, p90,
+                Locale.ROOT,
+                "%-52s %10.3f %10.3f %12s%n",
+                name,
+                median,
+                p90,
                 base == 0 ? "-" : String.format(Locale.ROOT, "%.3f", median - base));
         return median;
     }
@@ -93,8 +116,19 @@ public final class RunOverheadBench {
         cmd.add(java);
         cmd.addAll(opts);
         cmd.addAll(List.of(
-                "-jar", jar.toString(), "run", "--spool", work.resolve("spool").toString(), "--id", "bench-tree",
-                "--sample-interval", "1s", "--", "bash", "-c", tree));
+                "-jar",
+                jar.toString(),
+                "run",
+                "--spool",
+                work.resolve("spool").toString(),
+                "--id",
+                "bench-tree",
+                "--sample-interval",
+                "1s",
+                "--",
+                "bash",
+                "-c",
+                tree));
         Process p = new ProcessBuilder(cmd)
                 .directory(work.toFile())
                 .redirectOutput(new File("/dev/null"))
