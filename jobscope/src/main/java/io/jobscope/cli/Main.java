@@ -27,6 +27,10 @@ import picocli.CommandLine.Command;
             CompareCommand.class,
             RerunCommand.class,
             DiagnoseBenchCommand.class,
+            RunCommand.class,
+            PhaseCommand.class,
+            LogsCommand.class,
+            FlushCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -54,6 +58,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.getSubcommands().get("run").setStopAtPositional(true); // jobscope run CMD -x: -x is CMD's
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Re-runs a wrapped job from what the wrapper recorded in its attributes — {@code command} (a list),
@@ -25,9 +24,6 @@ import java.util.regex.Pattern;
  */
 public final class Rerun {
     /** Names never recorded (their values are secrets), whatever the caller passes. */
-    private static final Pattern SECRET =
-            Pattern.compile("(?i).*(TOKEN|SECRET|PASSW|PASSWD|KEY|CREDENTIAL|COOKIE|AUTH|PRIVATE).*");
-
     private static final int TAIL_BYTES = 64 << 10;
 
     /** What a re-run will execute. */
@@ -88,15 +84,9 @@ public final class Rerun {
         return new Plan(job.id(), base + ".rerun" + attempt, attempt, command, cwd, env, debug, overlay, job);
     }
 
-    /** The part of {@code env} that may be stored: names that do not look like secrets. */
+    /** The part of {@code env} that may be stored: allow-listed names that do not look like secrets. */
     public static Map<String, String> recordable(Map<String, String> env) {
-        Map<String, String> out = new LinkedHashMap<>();
-        env.forEach((k, v) -> {
-            if (!SECRET.matcher(k).matches()) {
-                out.put(k, v);
-            }
-        });
-        return out;
+        return io.jobscope.agent.RecordedEnvironment.of(env);
     }
 
     /**

@@ -210,6 +210,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void getStats(Context ctx) {
+        if ("phase".equals(ctx.queryParam("by"))) {
+            ctx.json(Map.of(
+                    "by",
+                    "phase",
+                    "phases",
+                    new io.jobscope.jobs.PhaseStatsService(jobs.database())
+                            .byPhase(instant(ctx, "since"), ctx.queryParam("workflow"))));
+            return;
+        }
         ctx.json(jobs.stats(ctx.queryParam("by"), instant(ctx, "since"), ctx.queryParam("workflow")));
     }
 
