@@ -43,6 +43,11 @@ public final class JobService implements JobQueries {
         this.db = db;
     }
 
+    /** The store this service reads, for other read models over it (the dashboard's). */
+    public Database database() {
+        return db;
+    }
+
     private static Map<String, String> groupColumns() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("app", "app");

@@ -8,6 +8,7 @@ import io.jobscope.client.Job;
 import io.jobscope.client.JobQuery;
 import io.jobscope.client.Json;
 import io.jobscope.ingest.Ingestor;
+import io.jobscope.jobs.DashboardQueries;
 import io.jobscope.jobs.JobService;
 import io.jobscope.store.StoreException;
 import io.jobscope.util.Times;
@@ -69,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/v1/stats", this::getStats);
             cfg.routes.get("/api/v1/workflows", this::listWorkflows);
             cfg.routes.get("/api/v1/workflows/{id}", this::getWorkflow);
+            new Dashboard(new DashboardQueries(jobs.database(), clock), jobs, config.tokens(), clock).register(cfg);
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             cfg.routes.exception(StoreException.class, (e, ctx) -> {
@@ -110,9 +112,12 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         String header = ctx.header("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        String bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim()
                 : null;
+        // The dashboard's charts read the API with the token its login form put in an HttpOnly cookie.
+        String presented =
+                bearer == null && ctx.method().name().equals("GET") ? ctx.cookie(Dashboard.COOKIE) : bearer;
         Tokens.Token token = config.tokens()
                 .verify(presented)
                 .orElseThrow(() -> new ApiException(
