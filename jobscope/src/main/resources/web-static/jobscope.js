@@ -126,13 +126,16 @@
       var jobs = d.jobs.filter(function (j) { return j.start; });
       if (jobs.length === 0) { return noData(canvas, 'No job has started yet.'); }
       canvas.parentNode.style.height = Math.min(700, Math.max(200, jobs.length * 16 + 60)) + 'px';
+      var spans = jobs.map(function (j) { return [new Date(j.start).getTime(), new Date(j.end || j.start).getTime()]; });
+      var tMin = Math.min.apply(null, spans.map(function (x) { return x[0]; }));
+      var tMax = Math.max.apply(null, spans.map(function (x) { return x[1]; }));
       return new Chart(canvas, {
         type: 'bar',
         data: {
           labels: jobs.map(function (j) { return j.id; }),
           datasets: [{
             label: 'jobs',
-            data: jobs.map(function (j) { return [new Date(j.start).getTime(), new Date(j.end || j.start).getTime()]; }),
+            data: spans,
             backgroundColor: jobs.map(function (j) { return appColour(j.app); }),
             borderColor: jobs.map(function (j) { return statusColour(j.status); }),
             borderWidth: 2, borderSkipped: false
@@ -146,7 +149,8 @@
             tooltip: { callbacks: { label: function (ctx) { var j = jobs[ctx.dataIndex]; return j.app + ' · ' + j.status; } } }
           },
           scales: {
-            x: { type: 'linear', ticks: { callback: timeTicks, maxTicksLimit: 10 } },
+            x: { type: 'linear', min: tMin, max: Math.max(tMax, tMin + 1000), beginAtZero: false,
+              ticks: { callback: timeTicks, maxTicksLimit: 10 } },
             y: { ticks: { display: jobs.length <= 60, autoSkip: true } }
           },
           onClick: function (evt, els) {

@@ -238,26 +238,27 @@ public final class DashboardQueries {
         long[] ok = new long[24];
         long[] failed = new long[24];
         long[] other = new long[24];
-        db.jdbi().useHandle(h -> h.createQuery("SELECT (end_time_ms - :start) / " + HOUR
-                        + " AS b, status, COUNT(*) AS n FROM job WHERE end_time_ms >= :start"
-                        + " GROUP BY (end_time_ms - :start) / " + HOUR + ", status")
-                .bind("start", start)
-                .map((rs, c) -> {
-                    int b = (int) rs.getLong("b");
-                    if (b >= 0 && b < 24) {
-                        String s = rs.getString("status");
-                        long n = rs.getLong("n");
-                        if (Statuses.SUCCESS.equals(s)) {
-                            ok[b] += n;
-                        } else if (Statuses.isFailure(s)) {
-                            failed[b] += n;
-                        } else {
-                            other[b] += n;
-                        }
-                    }
-                    return 0;
-                })
-                .list());
+        db.jdbi()
+                .useHandle(h -> h.createQuery("SELECT (end_time_ms - :start) / " + HOUR
+                                + " AS b, status, COUNT(*) AS n FROM job WHERE end_time_ms >= :start"
+                                + " GROUP BY (end_time_ms - :start) / " + HOUR + ", status")
+                        .bind("start", start)
+                        .map((rs, c) -> {
+                            int b = (int) rs.getLong("b");
+                            if (b >= 0 && b < 24) {
+                                String s = rs.getString("status");
+                                long n = rs.getLong("n");
+                                if (Statuses.SUCCESS.equals(s)) {
+                                    ok[b] += n;
+                                } else if (Statuses.isFailure(s)) {
+                                    failed[b] += n;
+                                } else {
+                                    other[b] += n;
+                                }
+                            }
+                            return 0;
+                        })
+                        .list());
         List<String> times = new ArrayList<>(24);
         for (int i = 0; i < 24; i++) {
             times.add(Instant.ofEpochMilli(start + i * HOUR).toString());
@@ -316,8 +317,9 @@ public final class DashboardQueries {
                 }
             }
             boolean more = matching.size() > offset + size;
-            List<WorkflowLine> pageRows =
-                    offset >= matching.size() ? List.of() : matching.subList(offset, Math.min(matching.size(), offset + size));
+            List<WorkflowLine> pageRows = offset >= matching.size()
+                    ? List.of()
+                    : matching.subList(offset, Math.min(matching.size(), offset + size));
             return new Page<>(List.copyOf(pageRows), page, size, more);
         });
     }
@@ -355,10 +357,9 @@ public final class DashboardQueries {
         List<WorkflowLine> out = new ArrayList<>(rows.size());
         for (Map<String, Object> r : rows) {
             String id = (String) r.get("id");
-            out.add(workflowLine(
-                    r,
-                    counts.getOrDefault(id, Map.of()),
-                    times.getOrDefault(id, new long[] {Long.MAX_VALUE, Long.MIN_VALUE})));
+            out.add(workflowLine(r, counts.getOrDefault(id, Map.of()), times.getOrDefault(id, new long[] {
+                Long.MAX_VALUE, Long.MIN_VALUE
+            })));
         }
         return out;
     }
@@ -521,7 +522,11 @@ public final class DashboardQueries {
                             j.put("status", rs.getString("status"));
                             Long start = longOrNull(rs, "start_time_ms");
                             Long end = longOrNull(rs, "end_time_ms");
-                            j.put("start", start == null ? null : Instant.ofEpochMilli(start).toString());
+                            j.put(
+                                    "start",
+                                    start == null
+                                            ? null
+                                            : Instant.ofEpochMilli(start).toString());
                             j.put(
                                     "end",
                                     end != null
@@ -652,7 +657,9 @@ public final class DashboardQueries {
                     node.put("id", app);
                     node.put("app", app);
                     node.put("status", dominantStatus(counts));
-                    node.put("jobs", counts.values().stream().mapToLong(Long::longValue).sum());
+                    node.put(
+                            "jobs",
+                            counts.values().stream().mapToLong(Long::longValue).sum());
                     node.put("by_status", counts);
                     nodes.add(node);
                 });
@@ -702,7 +709,14 @@ public final class DashboardQueries {
                 m.put("mem_bytes", List.of());
                 return m;
             }
-            long width = Math.max(1000, (span[1] - span[0] + 149) / 150);
+            // A bucket at least as wide as the jobs' sampling interval holds a sample of every running job.
+            double interval = h.createQuery("SELECT SUM(b - a) AS spans, SUM(n) - COUNT(*) AS gaps FROM ("
+                            + " SELECT MIN(s.time_ms) AS a, MAX(s.time_ms) AS b, COUNT(*) AS n FROM resource_sample s"
+                            + " JOIN job j ON j.id = s.job_id WHERE j.workflow_id = :id GROUP BY s.job_id) per_job")
+                    .bind("id", workflow)
+                    .map((rs, c) -> rs.getLong("gaps") <= 0 ? 0.0 : rs.getDouble("spans") / rs.getLong("gaps"))
+                    .one();
+            long width = Math.max(Math.max(1000, (span[1] - span[0] + 149) / 150), (long) Math.ceil(interval));
             TreeMap<Long, double[]> buckets = new TreeMap<>();
             h.createQuery("SELECT b, SUM(cpu) AS cpu, SUM(rss) AS rss FROM ("
                             + " SELECT (s.time_ms - :t0) / :w AS b, s.job_id, AVG(s.cpu_percent) AS cpu,"
@@ -820,13 +834,12 @@ public final class DashboardQueries {
                     "by: cannot group by '" + by + "'; use one of " + String.join(", ", STATS_GROUPS));
         }
         Dialect d = db.dialect();
-        String key =
-                switch (by) {
-                    case "cpu_model" -> jsonText(d, "cpu_model");
-                    case "hour" -> "(COALESCE(start_time_ms, sort_time_ms) / " + HOUR + ") % 24";
-                    case "workflow" -> "workflow_id";
-                    default -> by;
-                };
+        String key = switch (by) {
+            case "cpu_model" -> jsonText(d, "cpu_model");
+            case "hour" -> "(COALESCE(start_time_ms, sort_time_ms) / " + HOUR + ") % 24";
+            case "workflow" -> "workflow_id";
+            default -> by;
+        };
         String cores = "COALESCE(" + jsonNumber(d, "cores") + ", 1)";
         StringBuilder sql = new StringBuilder("SELECT " + key + " AS k, COUNT(*) AS n,"
                 + " SUM(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS ok,"
@@ -910,7 +923,8 @@ public final class DashboardQueries {
         }
         Map<String, String> stderr = new HashMap<>();
         Map<String, String> stdout = new HashMap<>();
-        List<String> ids = new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Failure::id).toList()));
+        List<String> ids = new ArrayList<>(
+                new LinkedHashSet<>(rows.stream().map(Failure::id).toList()));
         h.createQuery("SELECT job_id, stream, tail FROM job_log WHERE job_id IN (<ids>)")
                 .bindList("ids", ids)
                 .map((rs, c) -> {
@@ -922,8 +936,7 @@ public final class DashboardQueries {
         List<Failure> out = new ArrayList<>(rows.size());
         for (Failure f : rows) {
             String line = ErrorLines.first(f.firstErrorLine(), stderr.get(f.id()), stdout.get(f.id()), f.exitCode());
-            out.add(new Failure(
-                    f.id(), f.workflow(), f.app(), f.status(), f.exitCode(), f.host(), f.endTime(), line));
+            out.add(new Failure(f.id(), f.workflow(), f.app(), f.status(), f.exitCode(), f.host(), f.endTime(), line));
         }
         return out;
     }

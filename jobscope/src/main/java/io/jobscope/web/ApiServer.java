@@ -116,8 +116,7 @@ public final class ApiServer implements AutoCloseable {
                 ? header.substring(7).trim()
                 : null;
         // The dashboard's charts read the API with the token its login form put in an HttpOnly cookie.
-        String presented =
-                bearer == null && ctx.method().name().equals("GET") ? ctx.cookie(Dashboard.COOKIE) : bearer;
+        String presented = bearer == null && ctx.method().name().equals("GET") ? ctx.cookie(Dashboard.COOKIE) : bearer;
         Tokens.Token token = config.tokens()
                 .verify(presented)
                 .orElseThrow(() -> new ApiException(

@@ -93,11 +93,7 @@ public final class Dashboard {
         cfg.routes.get("/api/v1/dashboard/workflows/{id}/resources", ctx -> ctx.json(queries.resources(wf(ctx))));
         cfg.routes.get(
                 "/api/v1/dashboard/stats",
-                ctx -> ctx.json(Map.of(
-                        "by",
-                        by(ctx),
-                        "groups",
-                        queries.stats(by(ctx), since(window(ctx))))));
+                ctx -> ctx.json(Map.of("by", by(ctx), "groups", queries.stats(by(ctx), since(window(ctx))))));
     }
 
     private String wf(Context ctx) {
@@ -198,10 +194,7 @@ public final class Dashboard {
         for (String k : List.of("status", "app", "workflow", "site", "host", "since", "until", "sort")) {
             form.put(k, orEmpty(ctx.queryParam(k)));
         }
-        render(
-                ctx,
-                "jobs.jte",
-                params("jobs", "p", queries.jobs(f), "f", form, "apps", queries.distinct("app", 200)));
+        render(ctx, "jobs.jte", params("jobs", "p", queries.jobs(f), "f", form, "apps", queries.distinct("app", 200)));
     }
 
     private void job(Context ctx) {

@@ -87,7 +87,8 @@ public final class Fmt {
         StringJoiner j = new StringJoiner("&", "?", "").setEmptyValue("");
         m.forEach((k, v) -> {
             if (v != null && !v.isBlank()) {
-                j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
+                j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(v, StandardCharsets.UTF_8));
             }
         });
         return j.toString();

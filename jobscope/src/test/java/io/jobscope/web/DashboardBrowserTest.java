@@ -25,7 +25,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -169,8 +168,8 @@ class DashboardBrowserTest {
         WebElement dag = driver.findElement(By.id("dag"));
         js("arguments[0].scrollIntoView({block: 'center'})", dag);
         @SuppressWarnings("unchecked")
-        List<Number> pos = (List<Number>) js(
-                "var p = window.jobscope.dag.getElementById('sim-1').renderedPosition(); return [p.x, p.y];");
+        List<Number> pos = (List<Number>)
+                js("var p = window.jobscope.dag.getElementById('sim-1').renderedPosition(); return [p.x, p.y];");
         int dx = (int) Math.round(pos.get(0).doubleValue() - dag.getSize().getWidth() / 2.0);
         int dy = (int) Math.round(pos.get(1).doubleValue() - dag.getSize().getHeight() / 2.0);
         new Actions(driver).moveToElement(dag, dx, dy).click().perform();
@@ -204,7 +203,9 @@ class DashboardBrowserTest {
                 .isEqualTo("#c62828");
         assertThat(js("return window.jobscope.dag.getElementById('sim-1').data('colour')"))
                 .isEqualTo("#2e7d32");
-        assertThat(driver.findElement(By.id("dag-legend")).getText()).contains("failed").contains("success");
+        assertThat(driver.findElement(By.id("dag-legend")).getText())
+                .contains("failed")
+                .contains("success");
 
         driver.findElement(By.id("dag-by-app")).click();
         assertThat(js("return window.jobscope.dag.getElementById('sim-2').data('colour')"))

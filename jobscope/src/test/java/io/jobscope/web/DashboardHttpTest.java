@@ -36,8 +36,16 @@ class DashboardHttpTest {
         try (DashboardServer s = new DashboardServer(tmp, Tokens.none())) {
             s.ingest(DashboardSeed.events(Instant.now()));
             for (String path : new String[] {
-                "/", "/workflows", "/workflows/wf-reco", "/jobs", "/jobs?status=failed&sort=longest", "/jobs/sim-1",
-                "/stats", "/stats?by=cpu_model", "/stats?by=hour&window=all", "/fragments/overview"
+                "/",
+                "/workflows",
+                "/workflows/wf-reco",
+                "/jobs",
+                "/jobs?status=failed&sort=longest",
+                "/jobs/sim-1",
+                "/stats",
+                "/stats?by=cpu_model",
+                "/stats?by=hour&window=all",
+                "/fragments/overview"
             }) {
                 HttpResponse<String> r = get(s.url(path));
                 assertThat(r.statusCode()).as(path).isEqualTo(200);
@@ -53,7 +61,9 @@ class DashboardHttpTest {
         try (DashboardServer s = new DashboardServer(tmp, Tokens.none())) {
             s.ingest(DashboardSeed.events(Instant.now()));
             String body = get(s.url("/jobs/" + DashboardSeed.EVIL_JOB)).body();
-            assertThat(body).doesNotContain(DashboardSeed.PAYLOAD).contains("&lt;script&gt;window.pwned=1&lt;/script&gt;");
+            assertThat(body)
+                    .doesNotContain(DashboardSeed.PAYLOAD)
+                    .contains("&lt;script&gt;window.pwned=1&lt;/script&gt;");
         }
     }
 
@@ -61,12 +71,17 @@ class DashboardHttpTest {
     void chartEndpointsAnswerJson() throws Exception {
         try (DashboardServer s = new DashboardServer(tmp, Tokens.none())) {
             s.ingest(DashboardSeed.events(Instant.now()));
-            JsonNode dag = Json.mapper().readTree(get(s.url("/api/v1/dashboard/workflows/wf-reco/dag")).body());
+            JsonNode dag = Json.mapper()
+                    .readTree(get(s.url("/api/v1/dashboard/workflows/wf-reco/dag"))
+                            .body());
             assertThat(dag.get("nodes")).hasSize(10);
             assertThat(dag.get("edges")).hasSize(9);
-            JsonNode res = Json.mapper().readTree(get(s.url("/api/v1/dashboard/workflows/wf-reco/resources")).body());
+            JsonNode res = Json.mapper()
+                    .readTree(get(s.url("/api/v1/dashboard/workflows/wf-reco/resources"))
+                            .body());
             assertThat(res.get("cores").size()).isGreaterThan(1);
-            JsonNode tp = Json.mapper().readTree(get(s.url("/api/v1/dashboard/throughput")).body());
+            JsonNode tp = Json.mapper()
+                    .readTree(get(s.url("/api/v1/dashboard/throughput")).body());
             long ok = 0;
             for (JsonNode n : tp.get("succeeded")) {
                 ok += n.asLong();
@@ -110,7 +125,8 @@ class DashboardHttpTest {
             assertThat(cookie).contains("HttpOnly").containsIgnoringCase("SameSite=Strict");
             String pair = cookie.split(";", 2)[0];
             assertThat(get(s.url("/jobs"), "Cookie", pair).statusCode()).isEqualTo(200);
-            assertThat(get(s.url("/api/v1/dashboard/throughput"), "Cookie", pair).statusCode())
+            assertThat(get(s.url("/api/v1/dashboard/throughput"), "Cookie", pair)
+                            .statusCode())
                     .isEqualTo(200);
         }
     }

@@ -40,10 +40,30 @@ final class DashboardSeed {
             job(out, "gen-" + i, "wf-reco", "gen", s, s.plusSeconds(60), "success", 0, List.of(), "cn01", "leuven");
         }
         Instant simStart = t0.plusSeconds(120);
-        job(out, "sim-1", "wf-reco", "sim", simStart, simStart.plusSeconds(600), "success", 0, List.of("gen-1"),
-                "cn02", "leuven");
-        job(out, "sim-2", "wf-reco", "sim", simStart, simStart.plusSeconds(95), "failed", 1, List.of("gen-2"),
-                "cn03", "leuven");
+        job(
+                out,
+                "sim-1",
+                "wf-reco",
+                "sim",
+                simStart,
+                simStart.plusSeconds(600),
+                "success",
+                0,
+                List.of("gen-1"),
+                "cn02",
+                "leuven");
+        job(
+                out,
+                "sim-2",
+                "wf-reco",
+                "sim",
+                simStart,
+                simStart.plusSeconds(95),
+                "failed",
+                1,
+                List.of("gen-2"),
+                "cn03",
+                "leuven");
         out.add(Event.job(Event.JOB_FINISHED, "sim-2", simStart.plusSeconds(95))
                 .put("status", "failed")
                 .put("exit_code", 1)
@@ -51,8 +71,18 @@ final class DashboardSeed {
                         "stderr_tail",
                         "INFO loading geometry\nTraceback (most recent call last):\n  File \"sim.py\", line 12, in <module>\n"
                                 + ERROR_LINE + "\n"));
-        job(out, "sim-3", "wf-reco", "sim", simStart, simStart.plusSeconds(640), "success", 0, List.of("gen-3"),
-                "cn04", "leuven");
+        job(
+                out,
+                "sim-3",
+                "wf-reco",
+                "sim",
+                simStart,
+                simStart.plusSeconds(640),
+                "success",
+                0,
+                List.of("gen-3"),
+                "cn04",
+                "leuven");
         for (int k = 0; k < 6; k++) {
             Instant t = simStart.plusSeconds(30 + k * 100L);
             out.add(Event.job(Event.JOB_SAMPLE, "sim-1", t)
@@ -66,12 +96,42 @@ final class DashboardSeed {
         phase(out, "sim-1", "simulate", simStart.plusSeconds(40), 520, 1010);
         phase(out, "sim-1", "stage-out", simStart.plusSeconds(560), 40, 3);
         Instant recoStart = simStart.plusSeconds(700);
-        job(out, "reco-1", "wf-reco", "reco", recoStart, recoStart.plusSeconds(300), "success", 0, List.of("sim-1"),
-                "cn02", "leuven");
-        job(out, "reco-2", "wf-reco", "reco", null, simStart.plusSeconds(96), "cancelled", null, List.of("sim-2"),
-                null, "leuven");
-        job(out, "reco-3", "wf-reco", "reco", recoStart, recoStart.plusSeconds(280), "success", 0, List.of("sim-3"),
-                "cn04", "leuven");
+        job(
+                out,
+                "reco-1",
+                "wf-reco",
+                "reco",
+                recoStart,
+                recoStart.plusSeconds(300),
+                "success",
+                0,
+                List.of("sim-1"),
+                "cn02",
+                "leuven");
+        job(
+                out,
+                "reco-2",
+                "wf-reco",
+                "reco",
+                null,
+                simStart.plusSeconds(96),
+                "cancelled",
+                null,
+                List.of("sim-2"),
+                null,
+                "leuven");
+        job(
+                out,
+                "reco-3",
+                "wf-reco",
+                "reco",
+                recoStart,
+                recoStart.plusSeconds(280),
+                "success",
+                0,
+                List.of("sim-3"),
+                "cn04",
+                "leuven");
         out.add(Event.job(Event.JOB_FINISHED, EVIL_JOB, recoStart.plusSeconds(280))
                 .put("status", "success")
                 .put("exit_code", 0)
@@ -87,8 +147,7 @@ final class DashboardSeed {
                 .put("user", "bob"));
         for (int i = 1; i <= 5; i++) {
             Instant s = scan.plusSeconds(i * 20L);
-            job(out, "scan-" + i, "wf-scan", "scan", s, s.plusSeconds(100 + i), "success", 0, List.of(), "wn7",
-                    "cern");
+            job(out, "scan-" + i, "wf-scan", "scan", s, s.plusSeconds(100 + i), "success", 0, List.of(), "wn7", "cern");
         }
         out.add(Event.workflow(Event.WORKFLOW_FINISHED, "wf-scan", scan.plusSeconds(300))
                 .put("status", "success"));

@@ -38,7 +38,8 @@ final class DashboardServer implements AutoCloseable {
     void ingest(List<Event> events) {
         StringBuilder sb = new StringBuilder();
         events.forEach(e -> sb.append(e.toLine()).append('\n'));
-        Ingestor.Report r = ingestor.ingest(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        Ingestor.Report r =
+                ingestor.ingest(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)));
         if (r.rejectedCount() > 0) {
             throw new IllegalStateException("seed rejected: " + r.result().rejected());
         }
