@@ -6,6 +6,6 @@ CREATE INDEX job_status_end ON job (status, end_time_ms);
 CREATE INDEX job_workflow_app ON job (workflow_id, app, duration_s, status, cpu_user_s, cpu_system_s, mem_peak_bytes);
 -- Jobs listing: newest first within an app or a workflow; sorted by duration or memory.
 CREATE INDEX job_app_time ON job (app, sort_time_ms);
-CREATE INDEX job_workflow_time ON job (workflow_id, sort_time_ms);
+CREATE INDEX job_workflow_time ON job (workflow_id, sort_time_ms, end_time_ms);
 CREATE INDEX job_duration ON job (duration_s);
 CREATE INDEX job_mem_peak ON job (mem_peak_bytes);

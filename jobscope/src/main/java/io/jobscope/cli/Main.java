@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             ImportCommand.class,
             ExportCommand.class,
             TokenCommand.class,
+            DemoCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -336,24 +336,41 @@ public final class DashboardQueries {
         rows.forEach(r -> ids.add((String) r.get("id")));
         Map<String, Map<String, Long>> counts = new HashMap<>();
         Map<String, long[]> times = new HashMap<>();
-        h.createQuery("SELECT workflow_id, status, COUNT(*) AS n, MIN(sort_time_ms) AS s, MAX(end_time_ms) AS e"
-                        + " FROM job WHERE workflow_id IN (<ids>) GROUP BY workflow_id, status")
+        h.createQuery("SELECT workflow_id, status, COUNT(*) AS n FROM job WHERE workflow_id IN (<ids>)"
+                        + " GROUP BY workflow_id, status")
                 .bindList("ids", ids)
                 .map((rs, c) -> {
-                    String wf = rs.getString("workflow_id");
-                    counts.computeIfAbsent(wf, k -> new TreeMap<>()).put(rs.getString("status"), rs.getLong("n"));
-                    long[] t = times.computeIfAbsent(wf, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
-                    long s = rs.getLong("s");
-                    if (!rs.wasNull()) {
-                        t[0] = Math.min(t[0], s);
-                    }
-                    long e = rs.getLong("e");
-                    if (!rs.wasNull()) {
-                        t[1] = Math.max(t[1], e);
-                    }
+                    counts.computeIfAbsent(rs.getString("workflow_id"), k -> new TreeMap<>())
+                            .put(rs.getString("status"), rs.getLong("n"));
                     return 0;
                 })
                 .list();
+        // Start and end from the jobs only where the workflow's own events did not say (an index-only scan).
+        List<String> missing = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            if (r.get("start_time_ms") == null || r.get("end_time_ms") == null) {
+                missing.add((String) r.get("id"));
+            }
+        }
+        if (!missing.isEmpty()) {
+            h.createQuery("SELECT workflow_id, MIN(sort_time_ms) AS s, MAX(end_time_ms) AS e FROM job"
+                            + " WHERE workflow_id IN (<ids>) GROUP BY workflow_id")
+                    .bindList("ids", missing)
+                    .map((rs, c) -> {
+                        long[] t = {Long.MAX_VALUE, Long.MIN_VALUE};
+                        long s = rs.getLong("s");
+                        if (!rs.wasNull()) {
+                            t[0] = s;
+                        }
+                        long e = rs.getLong("e");
+                        if (!rs.wasNull()) {
+                            t[1] = e;
+                        }
+                        times.put(rs.getString("workflow_id"), t);
+                        return 0;
+                    })
+                    .list();
+        }
         List<WorkflowLine> out = new ArrayList<>(rows.size());
         for (Map<String, Object> r : rows) {
             String id = (String) r.get("id");
