@@ -1,7 +1,7 @@
 -- Indexes the dashboard's pages need to stay fast on millions of jobs (docs/dashboard.md).
--- Jobs that finished in a window, by status: overview counts, throughput, recent failures.
+-- Jobs that finished in a window, by status: overview counts, throughput, recent failures (read backwards
+-- from now). Deliberately no (status, end_time_ms) twin: SQLite without statistics would prefer it and scan it whole.
 CREATE INDEX job_end_status ON job (end_time_ms, status);
-CREATE INDEX job_status_end ON job (status, end_time_ms);
 -- A workflow's per-app table, success and waste figures, read from the index alone.
 CREATE INDEX job_workflow_app ON job (workflow_id, app, duration_s, status, cpu_user_s, cpu_system_s, mem_peak_bytes);
 -- Jobs listing: newest first within an app or a workflow; sorted by duration or memory.

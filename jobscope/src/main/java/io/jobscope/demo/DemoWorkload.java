@@ -144,6 +144,7 @@ final class DemoWorkload {
                     .put("name", "nightly reconstruction #" + (6 - w))
                     .put("user", w % 2 == 0 ? "alice" : "bob"));
             Instant last = ws;
+            boolean anyFailed = false;
             for (int i = 0; i < 40; i++) {
                 String app = apps[i % apps.length];
                 String id = wf + "-" + app + "-" + i;
@@ -152,6 +153,7 @@ final class DemoWorkload {
                 Instant e = s.plusMillis((long) (wall * 1000));
                 last = e.isAfter(last) ? e : last;
                 boolean failed = r.nextInt(100) < 6;
+                anyFailed |= failed;
                 int cores = app.equals("sim") ? 4 : 1;
                 out.add(Event.job(Event.JOB_STARTED, id, s)
                         .put("workflow", wf)
@@ -173,7 +175,7 @@ final class DemoWorkload {
                 }
                 out.add(fin);
             }
-            out.add(Event.workflow(Event.WORKFLOW_FINISHED, wf, last).put("status", "success"));
+            out.add(Event.workflow(Event.WORKFLOW_FINISHED, wf, last).put("status", anyFailed ? "failed" : "success"));
         }
         return out;
     }

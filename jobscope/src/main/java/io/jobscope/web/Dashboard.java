@@ -38,7 +38,7 @@ public final class Dashboard {
     /** The windows the stats page offers, and the default. */
     static final Map<String, Duration> WINDOWS = windows();
 
-    static final String DEFAULT_WINDOW = "7d";
+    static final String DEFAULT_WINDOW = "24h";
 
     private static final Set<String> PUBLIC_PATHS = Set.of("/login", "/health");
 
@@ -164,7 +164,7 @@ public final class Dashboard {
         String status = blankToNull(ctx.queryParam("status"));
         String user = blankToNull(ctx.queryParam("user"));
         int page = intParam(ctx, "page", 1);
-        DashboardQueries.Page<DashboardQueries.WorkflowLine> p = queries.workflows(text, status, user, page, 50);
+        DashboardQueries.Page<DashboardQueries.WorkflowLine> p = queries.workflows(text, status, user, page, 25);
         render(
                 ctx,
                 "workflows.jte",

@@ -203,12 +203,12 @@ public final class DashboardBench {
         pages.put("jobs, host filter", "/jobs?host=cn0042");
         pages.put("jobs, workflow + since", "/jobs?workflow=wf-150&since=2000-01-01");
         pages.put("job", "/jobs/job-" + (jobs / 2));
-        pages.put("stats by app (7 d)", "/stats");
-        pages.put("stats by host (7 d)", "/stats?by=host");
-        pages.put("stats by CPU model (7 d)", "/stats?by=cpu_model");
-        pages.put("stats by hour of day (7 d)", "/stats?by=hour");
-        pages.put("stats by app (30 d)", "/stats?window=30d");
-        pages.put("stats by app (all time)", "/stats?window=all");
+        pages.put("stats by app (24 h, default)", "/stats");
+        pages.put("stats by host (24 h)", "/stats?by=host");
+        pages.put("stats by CPU model (24 h)", "/stats?by=cpu_model");
+        pages.put("stats by hour of day (24 h)", "/stats?by=hour");
+        pages.put("stats by app (7 d)", "/stats?window=7d");
+        
 
         String cpu = cpuModel();
         System.out.printf("%nDashboard server time on a SQLite store of %,d jobs%n", jobs);
