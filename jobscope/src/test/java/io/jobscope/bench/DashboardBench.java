@@ -208,7 +208,6 @@ public final class DashboardBench {
         pages.put("stats by CPU model (24 h)", "/stats?by=cpu_model");
         pages.put("stats by hour of day (24 h)", "/stats?by=hour");
         pages.put("stats by app (7 d)", "/stats?window=7d");
-        
 
         String cpu = cpuModel();
         System.out.printf("%nDashboard server time on a SQLite store of %,d jobs%n", jobs);
