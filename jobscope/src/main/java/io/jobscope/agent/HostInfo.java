@@ -102,6 +102,17 @@ final class HostInfo {
         return cluster == null ? null : cluster + "." + (proc == null ? "0" : proc);
     }
 
+    static int allocatedCores(Map<String, String> env) {
+        for (String name :
+                new String[] {"SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE", "PBS_NUM_PPN", "NCPUS", "OMP_NUM_THREADS"}) {
+            String v = env.get(name);
+            if (v != null && v.matches("\\d+") && Integer.parseInt(v) > 0) {
+                return Integer.parseInt(v);
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** Attributes of the host for {@code job.started}: addresses, CPU, memory, OS, scheduler, GPUs. */
     static Map<String, Object> attributes(Map<String, String> env) {
         Map<String, Object> a = new LinkedHashMap<>();
@@ -110,6 +121,9 @@ final class HostInfo {
         a.put("cpu_model", cpu.get("model name"));
         a.put("cpu_vendor", cpu.get("vendor_id"));
         a.put("cpu_cores", Runtime.getRuntime().availableProcessors());
+        // The cores the job was given (CPU efficiency = CPU time / (wall x cores)): the scheduler's figure,
+        // else what the process may use.
+        a.put("cores", allocatedCores(env));
         Long mem = memTotalBytes();
         if (mem != null) {
             a.put("mem_total_bytes", mem);

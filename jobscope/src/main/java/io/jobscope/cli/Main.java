@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             PhaseCommand.class,
             LogsCommand.class,
             FlushCommand.class,
+            DemoCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -9,6 +9,7 @@ import io.jobscope.client.Job;
 import io.jobscope.client.JobQuery;
 import io.jobscope.client.Json;
 import io.jobscope.ingest.Ingestor;
+import io.jobscope.jobs.DashboardQueries;
 import io.jobscope.jobs.JobService;
 import io.jobscope.services.ServiceBoard;
 import io.jobscope.store.StoreException;
@@ -92,6 +93,7 @@ public final class ApiServer implements AutoCloseable {
             }
             cfg.routes.get("/api/v1/diagnose", this::getDiagnose);
             cfg.routes.get("/api/v1/jobs/{id}/diagnosis", this::getDiagnosis);
+            new Dashboard(new DashboardQueries(jobs.database(), clock), jobs, config.tokens(), clock).register(cfg);
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             cfg.routes.exception(ValidationException.class, (e, ctx) -> error(ctx, 400, validationMessage(e)));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
@@ -134,9 +136,11 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         String header = ctx.header("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        String bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim()
                 : null;
+        // The dashboard's charts read the API with the token its login form put in an HttpOnly cookie.
+        String presented = bearer == null && ctx.method().name().equals("GET") ? ctx.cookie(Dashboard.COOKIE) : bearer;
         Tokens.Token token = config.tokens()
                 .verify(presented)
                 .orElseThrow(() -> new ApiException(
