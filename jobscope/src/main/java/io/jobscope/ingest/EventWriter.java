@@ -182,10 +182,12 @@ public final class EventWriter implements AutoCloseable {
                 rollback(c);
                 throw e;
             }
+            // Listeners hear of the batch before its callers are acknowledged, so work that follows a commit
+            // (diagnosis) is queued by the time a caller can ask for its result.
+            notifyListeners(parts);
             for (int i = 0; i < group.size(); i++) {
                 group.get(i).done.complete(results.get(i));
             }
-            notifyListeners(parts);
         } catch (SQLException | RuntimeException | Error e) {
             // Whatever went wrong, every waiting caller hears of it and the writer goes on.
             LOG.error("could not commit a batch of {} submission(s)", group.size(), e);
