@@ -89,6 +89,7 @@ public final class Database implements AutoCloseable {
         if (Files.isDirectory(file)) {
             throw new StoreException("database path " + file + " is a directory, not a file");
         }
+        checkSqliteHeader(file);
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // NORMAL in WAL mode: a commit survives the process being killed (only power loss can undo it).
@@ -107,6 +108,22 @@ public final class Database implements AutoCloseable {
         hc.setConnectionTimeout(30_000);
         hc.setInitializationFailTimeout(-1);
         return new Database(file.toString(), Dialect.SQLITE, new HikariDataSource(hc));
+    }
+
+    /** Fails fast, naming the file, when an existing non-empty file is not a SQLite database. */
+    private static void checkSqliteHeader(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] header = in.readNBytes(16);
+            if (header.length > 0 && !new String(header, StandardCharsets.ISO_8859_1).equals("SQLite format 3\0")) {
+                throw new StoreException(
+                        file + " is not a SQLite database (give a jobscope store with --db or $JOBSCOPE_DB)");
+            }
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot read database " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static Database openPostgres(String location, int maxConnections) {
