@@ -135,7 +135,7 @@ final class SummarizeCommand implements Callable<Integer> {
         }
     }
 
-    private static WorkerLog open(Path dir) {
+    static WorkerLog open(Path dir) {
         try {
             return WorkerLog.open(dir);
         } catch (NoSuchFileException e) {

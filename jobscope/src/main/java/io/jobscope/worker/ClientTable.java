@@ -35,11 +35,7 @@ final class ClientTable {
 
     /** The id of the client spelled by {@code buf[from, to)}, adding it when new. */
     int id(byte[] buf, int from, int to) {
-        int h = 1;
-        for (int i = from; i < to; i++) {
-            h = 31 * h + buf[i];
-        }
-        h ^= h >>> 16;
+        int h = hash(buf, from, to);
         int mask = slots.length - 1;
         int i = h & mask;
         while (true) {
@@ -53,6 +49,27 @@ final class ClientTable {
             i = (i + 1) & mask;
         }
         return add(Arrays.copyOfRange(buf, from, to), h, i);
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** Client names are long and alike at neither end, so their first and last eight bytes hash well. */
+    private static int hash(byte[] b, int from, int to) {
+        int len = to - from;
+        long h;
+        if (len >= 8) {
+            h = (long) LONGS.get(b, from) * 0x9E3779B97F4A7C15L;
+            h = (h ^ (long) LONGS.get(b, to - 8)) * 0xC2B2AE3D27D4EB4FL;
+        } else {
+            h = 1;
+            for (int i = from; i < to; i++) {
+                h = 31 * h + b[i];
+            }
+            h *= 0x9E3779B97F4A7C15L;
+        }
+        h ^= len;
+        return (int) (h ^ (h >>> 29) ^ (h >>> 47));
     }
 
     /** The id of {@code name}, adding it when new. */

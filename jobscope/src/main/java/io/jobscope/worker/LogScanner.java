@@ -35,11 +35,12 @@ final class LogScanner {
      * Parses the complete lines in {@code [from, to)} of {@code ch}; {@code from} is a line start, or the
      * inside of an over-long line being skipped when {@code inLongLine}.
      */
-    static Scan scan(FileChannel ch, long from, long to, LineParser proto, boolean inLongLine, int threads)
+    static Scan scan(
+            FileChannel ch, long from, long to, LineParser proto, boolean inLongLine, int threads, long parallelMin)
             throws IOException {
         long length = to - from;
         int expected = (int) Math.min(Integer.MAX_VALUE / 4, length / proto.bytesPerItem() + 16);
-        if (threads <= 1 || length < PARALLEL_MIN || inLongLine) {
+        if (threads <= 1 || length < parallelMin || inLongLine) {
             LineParser p = proto.fresh(expected);
             Piece piece = read(ch, from, to, p, inLongLine, new byte[(int) Math.min(BUFFER, Math.max(length, 64))]);
             return new Scan(p, piece.resumeAt, piece.inLongLine, piece.bytesRead);

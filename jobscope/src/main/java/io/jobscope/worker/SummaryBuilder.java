@@ -102,11 +102,6 @@ final class SummaryBuilder {
     }
 
     Summary build(String source, long skipped, Long firstSkipped, long lines, boolean unfinishedLastLine) {
-        double[] all = Arrays.copyOf(durations, n);
-        Arrays.sort(all);
-        Walltime overall = Walltime.ofSorted(all, 0, n);
-        all = null;
-
         int c = clientNames.size();
         int[] offsets = new int[c + 2];
         for (int i = 0; i < n; i++) {
@@ -127,8 +122,7 @@ final class SummaryBuilder {
         for (int k = 0; k < c; k++) {
             int from = offsets[k + 1];
             int to = offsets[k + 2];
-            Arrays.sort(grouped, from, to);
-            Walltime w = Walltime.ofSorted(grouped, from, to);
+            Walltime w = Walltime.of(grouped, from, to);
             double total = 0;
             for (int i = from; i < to; i++) {
                 total += grouped[i];
@@ -154,6 +148,8 @@ final class SummaryBuilder {
                     w.max(),
                     total));
         }
+        grouped = null;
+        Walltime overall = Walltime.of(durations, 0, n);
         clients.sort(Comparator.comparing(Summary.ClientStats::client, SummaryBuilder::naturalCompare));
         Double balance = clients.isEmpty() || sumTotal <= 0 ? null : maxTotal / (sumTotal / clients.size());
         failedItems.sort(SummaryBuilder::compareItems);

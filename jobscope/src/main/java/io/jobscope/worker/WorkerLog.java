@@ -36,6 +36,7 @@ public final class WorkerLog {
     private final Format format;
     private final String name;
     private final int threads;
+    private final long parallelMin;
     private LineParser state;
     private long offset;
     private boolean inLongLine;
@@ -44,30 +45,32 @@ public final class WorkerLog {
     private long lastPassBytes;
     private int passes;
 
-    private WorkerLog(Path path, Format format, String name, int threads) {
+    private WorkerLog(Path path, Format format, String name, int threads, long parallelMin) {
         this.path = path;
         this.format = format;
         this.name = name;
         this.threads = threads;
+        this.parallelMin = parallelMin;
         this.state = emptyParser();
     }
 
     /** The log of the worker job in {@code dirOrFile}: a worker job directory, or a log file itself. */
     public static WorkerLog open(Path dirOrFile) throws IOException {
-        return open(dirOrFile, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        return open(dirOrFile, Math.min(4, Runtime.getRuntime().availableProcessors()), LogScanner.PARALLEL_MIN);
     }
 
-    static WorkerLog open(Path dirOrFile, int threads) throws IOException {
+    /** With {@code threads} parsing ranges of at least {@code parallelMin} bytes in parallel. */
+    static WorkerLog open(Path dirOrFile, int threads, long parallelMin) throws IOException {
         Path p = dirOrFile.toAbsolutePath().normalize();
         if (Files.isDirectory(p)) {
             String dirName = p.getFileName() == null ? p.toString() : p.getFileName().toString();
             Path server = p.resolve("server.log");
             if (Files.exists(server)) {
-                return checked(new WorkerLog(server, Format.SERVER, dirName, threads));
+                return checked(new WorkerLog(server, Format.SERVER, dirName, threads, parallelMin));
             }
             Path mpi = mpiLog(p, dirName);
             if (mpi != null) {
-                return checked(new WorkerLog(mpi, Format.MPI, dirName, threads));
+                return checked(new WorkerLog(mpi, Format.MPI, dirName, threads, parallelMin));
             }
             throw new NoSuchFileException(
                     dirOrFile.toString(),
@@ -83,7 +86,7 @@ public final class WorkerLog {
         String jobName = f == Format.SERVER && parent != null && parent.getFileName() != null
                 ? parent.getFileName().toString()
                 : file;
-        return checked(new WorkerLog(p, f, jobName, threads));
+        return checked(new WorkerLog(p, f, jobName, threads, parallelMin));
     }
 
     private static WorkerLog checked(WorkerLog log) throws IOException {
@@ -174,7 +177,7 @@ public final class WorkerLog {
                 offset = 0;
                 inLongLine = false;
             }
-            LogScanner.Scan scan = LogScanner.scan(ch, offset, now, state, inLongLine, threads);
+            LogScanner.Scan scan = LogScanner.scan(ch, offset, now, state, inLongLine, threads, parallelMin);
             if (state.lines == 0 && state.items.size() == 0 && state.skipped == 0) {
                 state = scan.parser();
             } else {
