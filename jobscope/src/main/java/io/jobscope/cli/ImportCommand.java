@@ -113,7 +113,8 @@ final class ImportCommand implements Runnable {
         @picocli.CommandLine.Option(
                 names = "--zone",
                 paramLabel = "ZONE",
-                description = "Time zone the worker wrote its local times in (default: this machine's, ${DEFAULT-VALUE}).",
+                description =
+                        "Time zone the worker wrote its local times in (default: this machine's, ${DEFAULT-VALUE}).",
                 defaultValue = "${sys:user.timezone}")
         String zone;
 
@@ -151,9 +152,7 @@ final class ImportCommand implements Runnable {
                         .getErr()
                         .printf(
                                 "%s: %d malformed line(s) skipped, first at line %d%n",
-                                log.path(),
-                                s.skippedLines(),
-                                s.firstSkippedLine());
+                                log.path(), s.skippedLines(), s.firstSkippedLine());
                 return Main.EXIT_USER_ERROR;
             }
             return 0;

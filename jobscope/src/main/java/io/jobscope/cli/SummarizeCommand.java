@@ -100,7 +100,8 @@ final class SummarizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (watch != null && (watch <= 0 || watch.isNaN() || watch.isInfinite())) {
-            throw new ParameterException(spec.commandLine(), "--watch: expecting a number of seconds > 0, got " + watch);
+            throw new ParameterException(
+                    spec.commandLine(), "--watch: expecting a number of seconds > 0, got " + watch);
         }
         if (source.dir != null && source.positional != null) {
             throw new ParameterException(spec.commandLine(), "give the worker job directory once (--dir or DIR)");
@@ -112,15 +113,19 @@ final class SummarizeCommand implements Callable<Integer> {
         Path dir = source.dir != null ? source.dir : source.positional;
         if (dir != null) {
             WorkerLog log = open(dir);
-            return loop(out, () -> {
-                try {
-                    log.update();
-                } catch (NoSuchFileException e) {
-                    throw new UserException(log.path() + ": the worker log is gone");
-                }
-                return log.summary();
-            }, () -> log.name() + " (" + log.path().getFileName() + ", " + log.format().name().toLowerCase(Locale.ROOT)
-                    + " format)", log);
+            return loop(
+                    out,
+                    () -> {
+                        try {
+                            log.update();
+                        } catch (NoSuchFileException e) {
+                            throw new UserException(log.path() + ": the worker log is gone");
+                        }
+                        return log.summary();
+                    },
+                    () -> log.name() + " (" + log.path().getFileName() + ", "
+                            + log.format().name().toLowerCase(Locale.ROOT) + " format)",
+                    log);
         }
         if (target.remote()) {
             throw new UserException("summarize --workflow reads the store in-process; give --db (not --server)");
@@ -212,8 +217,9 @@ final class SummarizeCommand implements Callable<Integer> {
         if (showWalltime || showAll) {
             out.println();
             out.println("walltime (s) of finished items:");
-            out.printf("  %8s %10s %10s %10s %10s %10s %10s %10s%n", "count", "mean", "std", "min", "25%", "50%", "75%",
-                    "max");
+            out.printf(
+                    "  %8s %10s %10s %10s %10s %10s %10s %10s%n",
+                    "count", "mean", "std", "min", "25%", "50%", "75%", "max");
             Walltime w = s.walltime();
             out.printf(
                     "  %8d %10s %10s %10s %10s %10s %10s %10s%n",
@@ -234,8 +240,21 @@ final class SummarizeCommand implements Callable<Integer> {
                 width = Math.max(width, c.client().length());
             }
             String row = "  %-" + width + "s %7s %7s %10s %7s %7s %9s %9s %9s %9s %9s %9s %11s%n";
-            out.printf(row, "client", "success", "failure", "incomplete", "count", "mean", "std", "min", "25%", "50%",
-                    "75%", "max", "total");
+            out.printf(
+                    row,
+                    "client",
+                    "success",
+                    "failure",
+                    "incomplete",
+                    "count",
+                    "mean",
+                    "std",
+                    "min",
+                    "25%",
+                    "50%",
+                    "75%",
+                    "max",
+                    "total");
             for (Summary.ClientStats c : s.clients()) {
                 out.printf(
                         row,

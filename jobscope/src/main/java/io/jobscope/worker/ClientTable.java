@@ -51,8 +51,8 @@ final class ClientTable {
         return add(Arrays.copyOfRange(buf, from, to), h, i);
     }
 
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** Client names are long and alike at neither end, so their first and last eight bytes hash well. */
     private static int hash(byte[] b, int from, int to) {

@@ -18,7 +18,8 @@ public final class StoreSummaries {
             SummaryBuilder b = new SummaryBuilder(java.util.List.of(), 1024);
             long[] jobs = {0};
             // PostgreSQL streams rows (fetch size) only inside a transaction.
-            try (var rows = h.createQuery("SELECT id, status, client, host, start_time_ms, end_time_ms, duration_s"
+            try (var rows = h
+                    .createQuery("SELECT id, status, client, host, start_time_ms, end_time_ms, duration_s"
                             + " FROM job WHERE workflow_id = :w")
                     .bind("w", workflow)
                     .setFetchSize(2000)

@@ -5,7 +5,8 @@ package io.jobscope.worker;
  * deviation (n − 1), quartiles by linear interpolation between closest ranks (numpy's default). Values
  * that a sample too small cannot give are null.
  */
-public record Walltime(long count, Double mean, Double std, Double min, Double p25, Double p50, Double p75, Double max) {
+public record Walltime(
+        long count, Double mean, Double std, Double min, Double p25, Double p50, Double p75, Double max) {
     static final Walltime EMPTY = new Walltime(0, null, null, null, null, null, null, null);
 
     /**

@@ -63,7 +63,8 @@ public final class WorkerLog {
     static WorkerLog open(Path dirOrFile, int threads, long parallelMin) throws IOException {
         Path p = dirOrFile.toAbsolutePath().normalize();
         if (Files.isDirectory(p)) {
-            String dirName = p.getFileName() == null ? p.toString() : p.getFileName().toString();
+            String dirName =
+                    p.getFileName() == null ? p.toString() : p.getFileName().toString();
             Path server = p.resolve("server.log");
             if (Files.exists(server)) {
                 return checked(new WorkerLog(server, Format.SERVER, dirName, threads, parallelMin));
@@ -81,7 +82,9 @@ public final class WorkerLog {
             throw new NoSuchFileException(dirOrFile.toString(), null, "no such worker job directory or log file");
         }
         String file = p.getFileName().toString();
-        Format f = file.equals("server.log") ? Format.SERVER : MPI_LOG.matcher(file).matches() ? Format.MPI : sniff(p);
+        Format f = file.equals("server.log")
+                ? Format.SERVER
+                : MPI_LOG.matcher(file).matches() ? Format.MPI : sniff(p);
         Path parent = p.getParent();
         String jobName = f == Format.SERVER && parent != null && parent.getFileName() != null
                 ? parent.getFileName().toString()

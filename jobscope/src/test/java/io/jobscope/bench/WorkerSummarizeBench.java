@@ -121,7 +121,13 @@ public final class WorkerSummarizeBench {
         wl.update();
         wl.summary();
         double second = (System.nanoTime() - s2) / 1e9;
-        rows.add(new String[] {"in-process full read (first --watch pass)", fmt(first), "-", "-", "read " + mb(wl.bytesRead() - wl.lastPassBytes())});
+        rows.add(new String[] {
+            "in-process full read (first --watch pass)",
+            fmt(first),
+            "-",
+            "-",
+            "read " + mb(wl.bytesRead() - wl.lastPassBytes())
+        });
         rows.add(new String[] {
             "next --watch pass after appending " + Math.max(1, items / 1000) + " items",
             fmt(second),
@@ -136,7 +142,13 @@ public final class WorkerSummarizeBench {
                 run(List.of("nproc")).strip(),
                 cpuModel(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        System.out.printf(Locale.ROOT, "file: %.1f MB, %,d lines, %,d items, %d clients%n%n", size / 1048576.0, counts[0], items, clients);
+        System.out.printf(
+                Locale.ROOT,
+                "file: %.1f MB, %,d lines, %,d items, %d clients%n%n",
+                size / 1048576.0,
+                counts[0],
+                items,
+                clients);
         String fmt = "| %-48s | %8s | %8s | %8s | %-30s |%n";
         System.out.printf(fmt, "what", "best s", "median s", "max RSS MB", "note");
         System.out.printf(fmt, "-".repeat(48), "-".repeat(8), "-".repeat(8), "-".repeat(8), "-".repeat(30));
@@ -314,7 +326,9 @@ public final class WorkerSummarizeBench {
         void line(long micros, String message) throws IOException {
             long second = Math.floorDiv(micros, 1_000_000L);
             if (second != stampSecond) {
-                String s = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC).toString().replace('T', ' ');
+                String s = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC)
+                        .toString()
+                        .replace('T', ' ');
                 if (s.length() == 16) {
                     s += ":00";
                 }
