@@ -101,6 +101,7 @@ final class SummaryBuilder {
         }
     }
 
+    /** Builds the summary; call once (it reorders what it accumulated). */
     Summary build(String source, long skipped, Long firstSkipped, long lines, boolean unfinishedLastLine) {
         int c = clientNames.size();
         int[] offsets = new int[c + 2];
@@ -116,6 +117,12 @@ final class SummaryBuilder {
         for (int i = 0; i < n; i++) {
             grouped[fill[durationClients[i] + 1]++] = durations[i];
         }
+        // once grouped, the overall statistics reorder only `durations` and the per-client ones only
+        // `grouped`: they run in parallel
+        double[] all = durations;
+        int count = n;
+        java.util.concurrent.CompletableFuture<Walltime> overallStats =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> Walltime.of(all, 0, count));
         List<Summary.ClientStats> clients = new ArrayList<>(c);
         double maxTotal = 0;
         double sumTotal = 0;
@@ -149,7 +156,7 @@ final class SummaryBuilder {
                     total));
         }
         grouped = null;
-        Walltime overall = Walltime.of(durations, 0, n);
+        Walltime overall = overallStats.join();
         clients.sort(Comparator.comparing(Summary.ClientStats::client, SummaryBuilder::naturalCompare));
         Double balance = clients.isEmpty() || sumTotal <= 0 ? null : maxTotal / (sumTotal / clients.size());
         failedItems.sort(SummaryBuilder::compareItems);
@@ -185,20 +192,28 @@ final class SummaryBuilder {
         while (i < a.length() && j < b.length()) {
             char x = a.charAt(i);
             char y = b.charAt(j);
-            if (Character.isDigit(x) && Character.isDigit(y)) {
-                int si = i;
-                int sj = j;
-                while (i < a.length() && Character.isDigit(a.charAt(i))) {
+            if (isDigit(x) && isDigit(y)) {
+                while (i < a.length() - 1 && a.charAt(i) == '0' && isDigit(a.charAt(i + 1))) {
                     i++;
                 }
-                while (j < b.length() && Character.isDigit(b.charAt(j))) {
+                while (j < b.length() - 1 && b.charAt(j) == '0' && isDigit(b.charAt(j + 1))) {
                     j++;
                 }
-                String na = a.substring(si, i).replaceFirst("^0+(?=.)", "");
-                String nb = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
-                int cmp = na.length() != nb.length() ? Integer.compare(na.length(), nb.length()) : na.compareTo(nb);
-                if (cmp != 0) {
-                    return cmp;
+                int ei = i;
+                int ej = j;
+                while (ei < a.length() && isDigit(a.charAt(ei))) {
+                    ei++;
+                }
+                while (ej < b.length() && isDigit(b.charAt(ej))) {
+                    ej++;
+                }
+                if (ei - i != ej - j) {
+                    return Integer.compare(ei - i, ej - j);
+                }
+                for (; i < ei; i++, j++) {
+                    if (a.charAt(i) != b.charAt(j)) {
+                        return Character.compare(a.charAt(i), b.charAt(j));
+                    }
                 }
             } else {
                 if (x != y) {
@@ -209,5 +224,9 @@ final class SummaryBuilder {
             }
         }
         return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 }
