@@ -26,8 +26,38 @@ final class ServerLogParser extends LineParser {
         return 450;
     }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** "workitem" is eight bytes: one comparison of a long. */
+    private static final long WORKITEM8 = (long) LONGS.get(WORKITEM, 0);
+    /** The usual shape, "YYYY-MM-DD HH:MM:SS.ffffff [info]: ", is checked in a few comparisons. */
+    private static final byte[] INFO = " [info]: ".getBytes(StandardCharsets.US_ASCII);
+
+    /** The date and time to the second of the last timestamp parsed, and its value: lines come in bursts. */
+    private long lastStamp0 = -1;
+
+    private long lastStamp1 = -1;
+    private long lastSecondMicros;
+
     @Override
     void line(byte[] b, int s, int e) {
+        // fast path: the worker server's usual line; anything else goes the careful way below
+        if (e - s >= 44
+                && b[s + 19] == '.'
+                && b[s + 26] == ' '
+                && b[s + 32] == ']'
+                && b[s + 4] == '-'
+                && b[s + 7] == '-'
+                && b[s + 10] == ' '
+                && b[s + 13] == ':'
+                && b[s + 16] == ':'
+                && startsWith(b, s + 26, e, INFO)) {
+            int m = s + 35;
+            if ((long) LONGS.get(b, m) == WORKITEM8 && b[m + 8] == ' ') {
+                workitem(b, s, m + WORKITEM.length, e);
+            }
+            return;
+        }
         if (e - s < 24
                 || b[s + 4] != '-'
                 || b[s + 7] != '-'
@@ -126,7 +156,46 @@ final class ServerLogParser extends LineParser {
     }
 
     /** The line's timestamp in µs (local time read as UTC), or Long.MIN_VALUE when it is not one. */
-    private static long time(byte[] b, int s) {
+    private long time(byte[] b, int s) {
+        long stamp0 = (long) LONGS.get(b, s);
+        long stamp1 = (long) LONGS.get(b, s + 8);
+        long second;
+        if (stamp0 == lastStamp0
+                && stamp1 == lastStamp1
+                && b[s + 16] == lastS16
+                && b[s + 17] == lastS17
+                && b[s + 18] == lastS18) {
+            second = lastSecondMicros;
+        } else {
+            second = secondOf(b, s);
+            if (second == Long.MIN_VALUE) {
+                return second;
+            }
+            lastStamp0 = stamp0;
+            lastStamp1 = stamp1;
+            lastS16 = b[s + 16];
+            lastS17 = b[s + 17];
+            lastS18 = b[s + 18];
+            lastSecondMicros = second;
+        }
+        long micro = 0;
+        int p = s + 19;
+        if (b[p] == '.' || b[p] == ',') {
+            long scale = 100_000;
+            for (p++; b[p] >= '0' && b[p] <= '9'; p++) {
+                micro += (b[p] - '0') * scale;
+                scale /= 10;
+            }
+        }
+        return second + micro;
+    }
+
+    private byte lastS16;
+    private byte lastS17;
+    private byte lastS18;
+
+    /** The µs of {@code YYYY-MM-DD HH:MM:SS} at {@code s}, or Long.MIN_VALUE. */
+    private static long secondOf(byte[] b, int s) {
         int c1 = d2(b, s);
         int c2 = d2(b, s + 2);
         int month = d2(b, s + 5);
@@ -141,15 +210,6 @@ final class ServerLogParser extends LineParser {
         if (!validTime(year, month, day, hour, minute, second)) {
             return Long.MIN_VALUE;
         }
-        long micro = 0;
-        int p = s + 19;
-        if (b[p] == '.' || b[p] == ',') {
-            long scale = 100_000;
-            for (p++; b[p] >= '0' && b[p] <= '9'; p++) {
-                micro += (b[p] - '0') * scale;
-                scale /= 10;
-            }
-        }
-        return micros(year, month, day, hour, minute, second, micro);
+        return micros(year, month, day, hour, minute, second, 0);
     }
 }

@@ -215,8 +215,10 @@ public final class WorkerSummarizeBench {
     private static Measured measure(List<String> cmd, boolean gnuTime) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Path err = Files.createTempFile("bench", ".err");
+        Path out = Files.createTempFile("bench", ".out");
         pb.redirectError(err.toFile());
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        // a real file, not /dev/null: GNU grep stops at the first match when its output is /dev/null
+        pb.redirectOutput(out.toFile());
         Process p = pb.start();
         long hwm = 0;
         if (!gnuTime) {
@@ -227,6 +229,7 @@ public final class WorkerSummarizeBench {
         int code = p.waitFor();
         String errText = Files.readString(err);
         Files.delete(err);
+        Files.delete(out);
         if (code != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " exited " + code + ": " + errText);
         }
