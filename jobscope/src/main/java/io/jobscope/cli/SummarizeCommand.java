@@ -292,6 +292,10 @@ final class SummarizeCommand implements Callable<Integer> {
                     s.doneWithoutStart(),
                     s.doneWithoutStart() == 1 ? "" : "s"));
         }
+        if (s.blankLines() > 0) {
+            notes.add(String.format(
+                    Locale.ROOT, "%d blank line%s ignored", s.blankLines(), s.blankLines() == 1 ? "" : "s"));
+        }
         if (s.unfinishedLastLine()) {
             notes.add("the last line is still being written: not read yet");
         }

@@ -13,6 +13,8 @@ abstract class LineParser {
     long skipped;
     /** Number (1-based, within the stretch) of the first skipped line, 0 when none. */
     long firstSkipped;
+    /** Empty or whitespace-only lines: no error, but counted. */
+    long blank;
 
     LineParser(int expectedItems) {
         this.items = new ItemTable(expectedItems);
@@ -37,7 +39,7 @@ abstract class LineParser {
                 return;
             }
         }
-        // a blank line carries nothing and is no error
+        blank++; // a blank line carries nothing and is no error
     }
 
     /** Counts a line too long to hold in memory as skipped. */

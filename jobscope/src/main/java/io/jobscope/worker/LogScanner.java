@@ -107,6 +107,7 @@ final class LogScanner {
         }
         into.lines += later.lines;
         into.skipped += later.skipped;
+        into.blank += later.blank;
     }
 
     private static long lineStartAtOrAfter(FileChannel ch, long pos, long to) throws IOException {
@@ -176,6 +177,8 @@ final class LogScanner {
                 p.lines++;
                 if (e > ls) {
                     p.line(buf, ls, e);
+                } else {
+                    p.blank++;
                 }
                 ls = nl + 1;
             }

@@ -59,7 +59,7 @@ public final class StoreSummaries {
                     return Optional.<Summary>empty();
                 }
             }
-            return Optional.of(b.build("workflow " + workflow, 0, null, 0, false));
+            return Optional.of(b.build("workflow " + workflow, 0, null, 0, 0, false));
         });
     }
 }

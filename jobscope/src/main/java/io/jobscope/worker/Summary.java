@@ -22,6 +22,7 @@ public record Summary(
         Long firstSkippedLine,
         long doneWithoutStart,
         long lines,
+        long blankLines,
         boolean unfinishedLastLine) {
 
     /** One client's share: its items by outcome and the walltimes of those it finished. */

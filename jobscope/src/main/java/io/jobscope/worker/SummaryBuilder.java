@@ -102,7 +102,8 @@ final class SummaryBuilder {
     }
 
     /** Builds the summary; call once (it reorders what it accumulated). */
-    Summary build(String source, long skipped, Long firstSkipped, long lines, boolean unfinishedLastLine) {
+    Summary build(
+            String source, long skipped, Long firstSkipped, long lines, long blankLines, boolean unfinishedLastLine) {
         int c = clientNames.size();
         int[] offsets = new int[c + 2];
         for (int i = 0; i < n; i++) {
@@ -175,6 +176,7 @@ final class SummaryBuilder {
                 firstSkipped,
                 doneWithoutStart,
                 lines,
+                blankLines,
                 unfinishedLastLine);
     }
 

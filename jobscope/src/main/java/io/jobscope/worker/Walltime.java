@@ -24,8 +24,8 @@ public record Walltime(
         for (int i = from; i < to; i++) {
             double v = a[i];
             sum += v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
+            min = v < min ? v : min;
+            max = v > max ? v : max;
         }
         double mean = sum / n;
         Double std = null;
@@ -84,7 +84,7 @@ public record Walltime(
         // the next rank is the smallest of what lies right of lo, within the whole sample
         double y = Double.POSITIVE_INFINITY;
         for (int i = from + lo + 1; i < to; i++) {
-            y = Math.min(y, a[i]);
+            y = a[i] < y ? a[i] : y;
         }
         return x + (h - lo) * (y - x);
     }

@@ -86,7 +86,7 @@ public final class WorkerLog {
                 ? Format.SERVER
                 : MPI_LOG.matcher(file).matches() ? Format.MPI : sniff(p);
         Path parent = p.getParent();
-        String jobName = f == Format.SERVER && parent != null && parent.getFileName() != null
+        String jobName = parent != null && parent.getFileName() != null
                 ? parent.getFileName().toString()
                 : file;
         return checked(new WorkerLog(p, f, jobName, threads, parallelMin));
@@ -218,6 +218,7 @@ public final class WorkerLog {
                 state.skipped,
                 state.firstSkipped == 0 ? null : state.firstSkipped,
                 state.lines,
+                state.blank,
                 offset < size && !inLongLine);
     }
 

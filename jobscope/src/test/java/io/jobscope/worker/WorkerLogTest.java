@@ -222,6 +222,7 @@ class WorkerLogTest {
         assertThat(s.skippedLines()).isEqualTo(3);
         assertThat(s.firstSkippedLine()).isEqualTo(3);
         assertThat(s.walltime().count()).isEqualTo(1);
+        assertThat(s.blankLines()).isEqualTo(3);
         assertThat(s.unfinishedLastLine()).isTrue();
     }
 
@@ -236,6 +237,7 @@ class WorkerLogTest {
         assertThat(s.failure()).isEqualTo(1);
         assertThat(s.clients()).extracting(Summary.ClientStats::client).containsExactly("a");
         assertThat(s.skippedLines()).isZero();
+        assertThat(s.blankLines()).isEqualTo(1);
         assertThat(s.unfinishedLastLine()).isFalse();
     }
 
