@@ -44,6 +44,8 @@ public final class WorkerLog {
     private long bytesRead;
     private long lastPassBytes;
     private int passes;
+    /** The last summary, valid while no update has read a new line. */
+    private Summary cached;
 
     private WorkerLog(Path path, Format format, String name, int threads, long parallelMin) {
         this.path = path;
@@ -176,6 +178,7 @@ public final class WorkerLog {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long now = ch.size();
             if (now < offset) {
+                cached = null;
                 state = emptyParser();
                 offset = 0;
                 inLongLine = false;
@@ -185,6 +188,9 @@ public final class WorkerLog {
                 state = scan.parser();
             } else {
                 LogScanner.fold(state, scan.parser());
+            }
+            if (scan.resumeAt() != offset || scan.inLongLine() != inLongLine) {
+                cached = null;
             }
             offset = scan.resumeAt();
             inLongLine = scan.inLongLine();
@@ -197,6 +203,10 @@ public final class WorkerLog {
 
     /** The summary of everything read so far. */
     public synchronized Summary summary() {
+        boolean unfinished = offset < size && !inLongLine;
+        if (cached != null && cached.unfinishedLastLine() == unfinished) {
+            return cached;
+        }
         ItemTable items = state.items;
         SummaryBuilder b = new SummaryBuilder(state.clients.names(), items.size());
         for (int i = 0; i < items.size(); i++) {
@@ -213,13 +223,14 @@ public final class WorkerLog {
                 }
             }
         }
-        return b.build(
+        cached = b.build(
                 path.toString(),
                 state.skipped,
                 state.firstSkipped == 0 ? null : state.firstSkipped,
                 state.lines,
                 state.blank,
-                offset < size && !inLongLine);
+                unfinished);
+        return cached;
     }
 
     /** Visits every work item read so far, in the order first seen, for imports. */

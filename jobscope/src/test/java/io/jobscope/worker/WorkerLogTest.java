@@ -289,6 +289,22 @@ class WorkerLogTest {
     }
 
     @Test
+    void aPassThatReadsNothingNewReusesTheLastSummary() throws IOException {
+        Path dir = serverLog(started("10:00:00.000000", 1, "a"), done("10:00:03.000000", 1, 0));
+        WorkerLog log = WorkerLog.open(dir);
+        log.update();
+        Summary first = log.summary();
+        log.update();
+        assertThat(log.lastPassBytes()).isZero();
+        assertThat(log.summary()).isSameAs(first);
+
+        Files.writeString(
+                dir.resolve("server.log"), started("10:00:04.000000", 2, "b") + "\n", StandardOpenOption.APPEND);
+        log.update();
+        assertThat(log.summary().incomplete()).isEqualTo(1);
+    }
+
+    @Test
     void anItemStartedAgainAfterItsDoneIsIncompleteUntilItsNewDone() throws IOException {
         Path dir = serverLog(
                 started("10:00:00.000000", 1, "a"), done("10:00:01.000000", 1, 1), started("10:00:02.000000", 1, "b"));
