@@ -114,8 +114,7 @@ final class ImportCommand implements Runnable {
                 names = "--zone",
                 paramLabel = "ZONE",
                 description =
-                        "Time zone the worker wrote its local times in (default: this machine's, ${DEFAULT-VALUE}).",
-                defaultValue = "${sys:user.timezone}")
+                        "Time zone the worker wrote its local times in, e.g. Europe/Brussels (default: this machine's).")
         String zone;
 
         @Override

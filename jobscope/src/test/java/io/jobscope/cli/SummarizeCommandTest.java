@@ -123,6 +123,25 @@ class SummarizeCommandTest {
     }
 
     @Test
+    void importOfADamagedLogImportsTheReadableItemsAndSaysWhatWasSkipped() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("worker_8"));
+        Files.writeString(dir.resolve("server.log"), """
+                2024-03-11 10:00:00.000000 [info]: workitem 1 started: a
+                garbage
+                2024-03-11 10:00:02.000000 [info]: workitem 1 done: 0
+                """);
+        String db = tmp.resolve("js.db").toString();
+        Run r = run("import", "worker", dir.toString(), "--db", db);
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).contains("1 work item(s) as workflow worker_8").contains("2 event(s) imported");
+        assertThat(r.err().strip()).endsWith("1 malformed line(s) skipped, first at line 2");
+        Run bad = run("import", "worker", dir.toString(), "--db", db, "--zone", "Mars/Olympus");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--zone").contains("Mars/Olympus");
+    }
+
+    @Test
     void importedWorkerJobShowsInHistoryAndInSummarizeWorkflow() {
         String db = tmp.resolve("js.db").toString();
         Run imported = run("import", "worker", fixture("worker_4242").toString(), "--db", db, "--zone", "UTC");
