@@ -127,10 +127,18 @@ final class SummarizeCommand implements Callable<Integer> {
                             + log.format().name().toLowerCase(Locale.ROOT) + " format)",
                     log);
         }
-        if (target.remote()) {
-            throw new UserException("summarize --workflow reads the store in-process; give --db (not --server)");
-        }
         try (Target ignored = target) {
+            if (target.remote()) {
+                // through the server's read API: the same summary, paged over the workflow's jobs
+                io.jobscope.client.JobQueries queries = target.queries();
+                return loop(
+                        out,
+                        () -> StoreSummaries.summarize(queries, source.workflow)
+                                .orElseThrow(() -> new UserException(
+                                        "no jobs of workflow '" + source.workflow + "' on " + target.server)),
+                        () -> "workflow " + source.workflow,
+                        null);
+            }
             return loop(
                     out,
                     () -> StoreSummaries.summarize(target.database(), source.workflow)

@@ -1,5 +1,9 @@
 package io.jobscope.worker;
 
+import io.jobscope.client.Job;
+import io.jobscope.client.JobPage;
+import io.jobscope.client.JobQueries;
+import io.jobscope.client.JobQuery;
 import io.jobscope.client.Statuses;
 import io.jobscope.store.Database;
 import java.util.Optional;
@@ -61,5 +65,41 @@ public final class StoreSummaries {
             }
             return Optional.of(b.build("workflow " + workflow, 0, null, 0, 0, false));
         });
+    }
+
+    /**
+     * The same summary through the read API (a jobscope server: {@code --server}), paging through the
+     * workflow's jobs; empty when it has none.
+     */
+    public static Optional<Summary> summarize(JobQueries queries, String workflow) {
+        SummaryBuilder b = new SummaryBuilder(java.util.List.of(), 1024);
+        JobQuery q = new JobQuery(null, null, workflow, null, null, null, null, JobQuery.MAX_LIMIT, null);
+        long jobs = 0;
+        while (true) {
+            JobPage page = queries.history(q);
+            for (Job j : page.jobs()) {
+                jobs++;
+                String client = j.client() != null ? j.client() : j.host();
+                int c = client == null ? -1 : b.client(client);
+                if (!Statuses.isTerminal(j.status())) {
+                    b.incomplete(j.id(), c);
+                    continue;
+                }
+                double seconds = j.durationS() != null
+                        ? j.durationS()
+                        : j.startTime() != null && j.endTime() != null
+                                ? (j.endTime().toEpochMilli() - j.startTime().toEpochMilli()) / 1000.0
+                                : Double.NaN;
+                b.finished(j.id(), c, Statuses.SUCCESS.equals(j.status()), seconds);
+            }
+            if (page.nextCursor() == null || page.jobs().isEmpty()) {
+                break;
+            }
+            q = q.withCursor(page.nextCursor());
+        }
+        if (jobs == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(b.build("workflow " + workflow, 0, null, 0, 0, false));
     }
 }

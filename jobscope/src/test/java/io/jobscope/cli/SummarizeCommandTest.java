@@ -123,6 +123,36 @@ class SummarizeCommandTest {
     }
 
     @Test
+    void summarizeWorkflowThroughAServerGivesTheSameCounts() throws Exception {
+        String db = tmp.resolve("served.db").toString();
+        assertThat(run("import", "worker", fixture("v1_4243").toString(), "--db", db, "--zone", "UTC")
+                        .code())
+                .isZero();
+        try (io.jobscope.store.Database database = io.jobscope.store.Database.open(db);
+                io.jobscope.ingest.EventWriter writer = new io.jobscope.ingest.EventWriter(database);
+                io.jobscope.web.ApiServer server = new io.jobscope.web.ApiServer(
+                                io.jobscope.web.ApiServer.Config.loopback(0),
+                                new io.jobscope.jobs.JobService(database),
+                                new io.jobscope.ingest.Ingestor(writer),
+                                java.time.Clock.systemUTC())
+                        .start()) {
+            String url = "http://127.0.0.1:" + server.port();
+            Run r = run("summarize", "--workflow", "v1_4243", "--server", url, "--json");
+
+            assertThat(r.code()).as(r.err()).isZero();
+            JsonNode j = Json.mapper().readTree(r.out());
+            assertThat(j.get("success").asLong()).isEqualTo(267);
+            assertThat(j.get("failure").asLong()).isEqualTo(28);
+            assertThat(j.get("incomplete").asLong()).isEqualTo(5);
+            assertThat(j.get("clients")).hasSize(6);
+
+            Run unknown = run("summarize", "--workflow", "nope", "--server", url);
+            assertThat(unknown.code()).isEqualTo(2);
+            assertThat(unknown.err()).contains("no jobs of workflow 'nope'");
+        }
+    }
+
+    @Test
     void importOfADamagedLogImportsTheReadableItemsAndSaysWhatWasSkipped() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("worker_8"));
         Files.writeString(dir.resolve("server.log"), """
