@@ -168,20 +168,7 @@ final class LogScanner {
                 inLongLine = false;
                 ls = nl + 1;
             }
-            int nl;
-            while ((nl = indexOfNewline(buf, ls, n)) >= 0) {
-                int e = nl;
-                if (e > ls && buf[e - 1] == '\r') {
-                    e--;
-                }
-                p.lines++;
-                if (e > ls) {
-                    p.line(buf, ls, e);
-                } else {
-                    p.blank++;
-                }
-                ls = nl + 1;
-            }
+            ls = lines(buf, ls, n, p);
             filePos += ls;
             len = n - ls;
             if (atEnd) {
@@ -198,6 +185,28 @@ final class LogScanner {
             }
             System.arraycopy(buf, ls, buf, 0, len);
         }
+    }
+
+    /**
+     * Hands every complete line of {@code buf[ls, n)} to {@code p}; returns where the first incomplete one
+     * starts. The hot loop, in a small method of its own so that it compiles quickly.
+     */
+    private static int lines(byte[] buf, int ls, int n, LineParser p) {
+        int nl;
+        while ((nl = indexOfNewline(buf, ls, n)) >= 0) {
+            int e = nl;
+            if (e > ls && buf[e - 1] == '\r') {
+                e--;
+            }
+            p.lines++;
+            if (e > ls) {
+                p.line(buf, ls, e);
+            } else {
+                p.blank++;
+            }
+            ls = nl + 1;
+        }
+        return ls;
     }
 
     /** Index of the first '\n' in {@code b[from, to)}, or -1; eight bytes at a time. */

@@ -105,19 +105,9 @@ final class SummaryBuilder {
     Summary build(
             String source, long skipped, Long firstSkipped, long lines, long blankLines, boolean unfinishedLastLine) {
         int c = clientNames.size();
-        int[] offsets = new int[c + 2];
-        for (int i = 0; i < n; i++) {
-            offsets[durationClients[i] + 2]++;
-        }
         // offsets[k + 1] = start of client k; clientless durations (index -1) come first
-        for (int k = 1; k < offsets.length; k++) {
-            offsets[k] += offsets[k - 1];
-        }
-        double[] grouped = new double[n];
-        int[] fill = Arrays.copyOf(offsets, offsets.length);
-        for (int i = 0; i < n; i++) {
-            grouped[fill[durationClients[i] + 1]++] = durations[i];
-        }
+        int[] offsets = offsets(durationClients, n, c);
+        double[] grouped = group(durations, durationClients, n, offsets);
         // once grouped, the overall statistics reorder only `durations` and the per-client ones only
         // `grouped`: they run in parallel
         double[] all = durations;
@@ -130,11 +120,8 @@ final class SummaryBuilder {
         for (int k = 0; k < c; k++) {
             int from = offsets[k + 1];
             int to = offsets[k + 2];
+            double total = Walltime.sum(grouped, from, to);
             Walltime w = Walltime.of(grouped, from, to);
-            double total = 0;
-            for (int i = from; i < to; i++) {
-                total += grouped[i];
-            }
             long items = clientSuccess[k] + clientFailure[k] + clientIncomplete[k];
             if (items == 0) {
                 continue;
@@ -178,6 +165,29 @@ final class SummaryBuilder {
                 lines,
                 blankLines,
                 unfinishedLastLine);
+    }
+
+    // The loops over all items live in small methods of their own: a loop that runs a million times
+    // gets compiled while it runs (on-stack replacement), and compiling a small method is quick.
+
+    private static int[] offsets(int[] clients, int n, int c) {
+        int[] offsets = new int[c + 2];
+        for (int i = 0; i < n; i++) {
+            offsets[clients[i] + 2]++;
+        }
+        for (int k = 1; k < offsets.length; k++) {
+            offsets[k] += offsets[k - 1];
+        }
+        return offsets;
+    }
+
+    private static double[] group(double[] durations, int[] clients, int n, int[] offsets) {
+        double[] grouped = new double[n];
+        int[] fill = Arrays.copyOf(offsets, offsets.length);
+        for (int i = 0; i < n; i++) {
+            grouped[fill[clients[i] + 1]++] = durations[i];
+        }
+        return grouped;
     }
 
     private static int compareItems(Object a, Object b) {

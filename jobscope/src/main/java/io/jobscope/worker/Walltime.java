@@ -18,25 +18,10 @@ public record Walltime(
         if (n == 0) {
             return EMPTY;
         }
-        double sum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = from; i < to; i++) {
-            double v = a[i];
-            sum += v;
-            min = v < min ? v : min;
-            max = v > max ? v : max;
-        }
-        double mean = sum / n;
-        Double std = null;
-        if (n > 1) {
-            double ss = 0;
-            for (int i = from; i < to; i++) {
-                double d = a[i] - mean;
-                ss += d * d;
-            }
-            std = Math.sqrt(ss / (n - 1));
-        }
+        double mean = sum(a, from, to) / n;
+        double min = min(a, from, to);
+        double max = max(a, from, to);
+        Double std = n > 1 ? Math.sqrt(squaredDeviations(a, from, to, mean) / (n - 1)) : null;
         if (n < SORT_BELOW) {
             java.util.Arrays.sort(a, from, to);
             return new Walltime(
@@ -58,6 +43,41 @@ public record Walltime(
     }
 
     private static final int SORT_BELOW = 64;
+
+    // One loop per method: each compiles small and fast while it runs.
+
+    static double sum(double[] a, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            s += a[i];
+        }
+        return s;
+    }
+
+    private static double min(double[] a, int from, int to) {
+        double m = Double.POSITIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            m = a[i] < m ? a[i] : m;
+        }
+        return m;
+    }
+
+    private static double max(double[] a, int from, int to) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            m = a[i] > m ? a[i] : m;
+        }
+        return m;
+    }
+
+    private static double squaredDeviations(double[] a, int from, int to, double mean) {
+        double ss = 0;
+        for (int i = from; i < to; i++) {
+            double d = a[i] - mean;
+            ss += d * d;
+        }
+        return ss;
+    }
 
     private static int lowRank(int n, double q) {
         return (int) Math.floor((n - 1) * q);
@@ -82,10 +102,7 @@ public record Walltime(
             return x;
         }
         // the next rank is the smallest of what lies right of lo, within the whole sample
-        double y = Double.POSITIVE_INFINITY;
-        for (int i = from + lo + 1; i < to; i++) {
-            y = a[i] < y ? a[i] : y;
-        }
+        double y = min(a, from + lo + 1, to);
         return x + (h - lo) * (y - x);
     }
 

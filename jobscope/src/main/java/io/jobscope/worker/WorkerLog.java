@@ -207,8 +207,20 @@ public final class WorkerLog {
         if (cached != null && cached.unfinishedLastLine() == unfinished) {
             return cached;
         }
-        ItemTable items = state.items;
-        SummaryBuilder b = new SummaryBuilder(state.clients.names(), items.size());
+        SummaryBuilder b = new SummaryBuilder(state.clients.names(), state.items.size());
+        collect(state.items, b);
+        cached = b.build(
+                path.toString(),
+                state.skipped,
+                state.firstSkipped == 0 ? null : state.firstSkipped,
+                state.lines,
+                state.blank,
+                unfinished);
+        return cached;
+    }
+
+    /** Every item's outcome into {@code b}; a method of its own so that its loop compiles small. */
+    private static void collect(ItemTable items, SummaryBuilder b) {
         for (int i = 0; i < items.size(); i++) {
             byte f = items.flags(i);
             boolean started = (f & ItemTable.STARTED) != 0;
@@ -223,14 +235,6 @@ public final class WorkerLog {
                 }
             }
         }
-        cached = b.build(
-                path.toString(),
-                state.skipped,
-                state.firstSkipped == 0 ? null : state.firstSkipped,
-                state.lines,
-                state.blank,
-                unfinished);
-        return cached;
     }
 
     /** Visits every work item read so far, in the order first seen, for imports. */
