@@ -155,7 +155,7 @@ public final class WorkerSummarizeBench {
             "read " + wl.lastPassBytes() + " bytes (appended " + appended + ")"
         });
         rows.add(
-                new String[] {"in-process: statistics after that pass", fmt(stats), "-", "-", "-", "all items, warm JVM"
+                new String[] {"in-process: statistics after that pass", fmt(stats), "-", "-", "-", "all items, cold code"
                 });
 
         System.out.println();
