@@ -154,9 +154,9 @@ public final class WorkerSummarizeBench {
             "-",
             "read " + wl.lastPassBytes() + " bytes (appended " + appended + ")"
         });
-        rows.add(
-                new String[] {"in-process: statistics after that pass", fmt(stats), "-", "-", "-", "all items, cold code"
-                });
+        rows.add(new String[] {
+            "in-process: statistics after that pass", fmt(stats), "-", "-", "-", "all items, cold code"
+        });
 
         System.out.println();
         System.out.printf(

@@ -357,6 +357,42 @@ class WorkerLogTest {
     }
 
     @Test
+    void mangledLinesOfEitherFormatAreSkippedNeverThrown() throws IOException {
+        String[] templates = {
+            started("10:00:00.123456", 12, "6b0d549b-6f03-475a-9600-a35a099950d8"),
+            done("10:00:09.654321", 12, 137),
+            "2024-03-11 10:00:00.000000 [info]: work message 12 to 6b0d549b-6f03-475a-9600-a35a099950d8",
+            "13 started by 5 at Tue Mar  5 10:52:19 2019",
+            "13 failed by 5 at Tue Mar  5 10:52:19 2019: 2",
+            "13 completed by 5 at Tue Mar  5 10:52:19 2019"
+        };
+        Random rnd = new Random(11);
+        for (String format : new String[] {"worker_70/server.log", "v1_71/run.log71"}) {
+            StringBuilder sb = new StringBuilder();
+            int lines = 20_000;
+            for (int i = 0; i < lines; i++) {
+                byte[] line = templates[rnd.nextInt(templates.length)].getBytes(StandardCharsets.ISO_8859_1);
+                int len = rnd.nextInt(4) == 0 ? rnd.nextInt(line.length + 1) : line.length;
+                for (int k = rnd.nextInt(3); k > 0 && len > 0; k--) {
+                    int at = rnd.nextInt(len);
+                    byte v = (byte) rnd.nextInt(256);
+                    line[at] = v == '\n' || v == '\r' ? (byte) 'x' : v;
+                }
+                sb.append(new String(line, 0, len, StandardCharsets.ISO_8859_1)).append('\n');
+            }
+            Path file = tmp.resolve(format);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, sb, StandardCharsets.ISO_8859_1);
+
+            WorkerLog log = WorkerLog.open(file.getParent(), 2, 1);
+            log.update();
+            Summary s = log.summary();
+            assertThat(s.lines()).isEqualTo(lines);
+            assertThat(s.skippedLines() + s.blankLines()).isPositive().isLessThan(lines);
+        }
+    }
+
+    @Test
     void aMissingDirectoryOrLogIsAClearError() throws IOException {
         assertThatThrownBy(() -> WorkerLog.open(tmp.resolve("worker_0")))
                 .isInstanceOf(NoSuchFileException.class)
