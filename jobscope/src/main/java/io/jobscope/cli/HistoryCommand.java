@@ -87,6 +87,7 @@ final class HistoryCommand implements Callable<Integer> {
                 Format.json(out, page);
                 return 0;
             }
+            ServicesOutput.banner(out, target);
             print(out, page);
             return 0;
         }

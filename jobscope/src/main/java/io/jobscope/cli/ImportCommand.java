@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         name = "import",
         mixinStandardHelpOptions = true,
         description = "Import job histories from other tools.",
-        subcommands = {ImportCommand.Keystone.class, ImportCommand.Worker.class})
+        subcommands = {ImportCommand.Keystone.class, ImportCommand.Srtctl.class, ImportCommand.Worker.class})
 final class ImportCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -82,6 +82,49 @@ final class ImportCommand implements Runnable {
                 }
             }
             return bad > 0 ? Main.EXIT_USER_ERROR : 0;
+        }
+    }
+
+    /** srtctl log directories: the job, its first failing worker, and its benchmark metrics. */
+    @Command(
+            name = "srtctl",
+            mixinStandardHelpOptions = true,
+            description = "Import srtctl log directories (logs/{job}_{P}P_{D}D_{time}/): one job each, failed or"
+                    + " successful, with its benchmark results per concurrency. Importing again updates the job.")
+    static final class Srtctl implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Target target;
+
+        @Parameters(paramLabel = "DIR", arity = "1..*", description = "Log directories.")
+        List<Path> dirs;
+
+        @Override
+        public Integer call() throws IOException {
+            for (Path d : dirs) {
+                if (!Files.isDirectory(d)) {
+                    throw new UserException(d + " is not a directory");
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (Target ignored = target;
+                    EventWriter writer = new EventWriter(target.database())) {
+                io.jobscope.diagnose.SrtctlImporter importer = new io.jobscope.diagnose.SrtctlImporter(
+                        target.database(), writer, io.jobscope.diagnose.RuleBook.load(List.of(), true));
+                for (Path d : dirs) {
+                    io.jobscope.diagnose.LogDirReport r = importer.importDir(d);
+                    out.printf(
+                            "%s: job %s %s, %d concurrency result(s)%s%n",
+                            d,
+                            d.toAbsolutePath().normalize().getFileName(),
+                            r.status(),
+                            r.results().size(),
+                            r.reason() == null ? "" : " — " + r.reason());
+                }
+            }
+            return 0;
         }
     }
 

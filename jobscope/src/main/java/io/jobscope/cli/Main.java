@@ -21,6 +21,18 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             SummarizeCommand.class,
             TokenCommand.class,
+            ServicesCommand.class,
+            PreflightCommand.class,
+            AnnounceCommand.class,
+            DiagnoseCommand.class,
+            CompareCommand.class,
+            RerunCommand.class,
+            DiagnoseBenchCommand.class,
+            RunCommand.class,
+            PhaseCommand.class,
+            LogsCommand.class,
+            FlushCommand.class,
+            DemoCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -48,6 +60,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.getSubcommands().get("run").setStopAtPositional(true); // jobscope run CMD -x: -x is CMD's
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();

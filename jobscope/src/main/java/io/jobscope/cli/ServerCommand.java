@@ -4,6 +4,9 @@ import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.Ingestor;
 import io.jobscope.ingest.SpoolIngester;
 import io.jobscope.jobs.JobService;
+import io.jobscope.services.HeartbeatChecker;
+import io.jobscope.services.ServiceBoard;
+import io.jobscope.services.ServicesConfig;
 import io.jobscope.store.Database;
 import io.jobscope.web.ApiServer;
 import io.jobscope.web.Tokens;
@@ -65,6 +68,13 @@ final class ServerCommand implements Callable<Integer> {
             description = "Largest request body accepted, in MB (default: ${DEFAULT-VALUE}).")
     int maxBodyMb;
 
+    @Option(
+            names = "--services-file",
+            paramLabel = "FILE",
+            description =
+                    "Services board configuration (YAML): services, requirements, heartbeats, Alertmanager labels.")
+    Path servicesFile;
+
     @Override
     public Integer call() throws Exception {
         if (maxBodyMb < 1) {
@@ -92,10 +102,22 @@ final class ServerCommand implements Callable<Integer> {
                         spec.commandLine(), "--spool: cannot create " + spool + ": " + e.getMessage());
             }
         }
+        ServicesConfig servicesConfig =
+                servicesFile == null ? ServicesConfig.empty() : ServicesConfig.load(servicesFile);
         Database database = Database.open(Database.defaultLocation(db), 8);
+        ServiceBoard board = new ServiceBoard(database, Clock.systemUTC(), servicesConfig.alerting());
+        board.configure(servicesConfig);
+        HeartbeatChecker heartbeats = new HeartbeatChecker(board);
         EventWriter writer = new EventWriter(database);
         Ingestor ingestor = new Ingestor(writer, config.maxLineBytes(), config.maxBodyBytes(), 5000);
-        ApiServer server = new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC());
+        io.jobscope.diagnose.DiagnoseService diagnose = new io.jobscope.diagnose.DiagnoseService(
+                database,
+                io.jobscope.diagnose.Classifier.standard(io.jobscope.diagnose.RuleBook.load(java.util.List.of(), true)),
+                board.outageLookup());
+        io.jobscope.diagnose.ClassifyOnFinish classifyOnFinish = new io.jobscope.diagnose.ClassifyOnFinish(diagnose);
+        writer.addCommitListener(classifyOnFinish);
+        ApiServer server =
+                new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC(), board, diagnose);
         SpoolIngester spoolIngester = spool == null ? null : new SpoolIngester(spool, ingestor);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -104,8 +126,10 @@ final class ServerCommand implements Callable<Integer> {
                             if (spoolIngester != null) {
                                 spoolIngester.close();
                             }
+                            heartbeats.close();
                             server.close();
                             writer.close();
+                            classifyOnFinish.close();
                             database.close();
                             stopped.countDown();
                         },
@@ -118,6 +142,7 @@ final class ServerCommand implements Callable<Integer> {
         if (spoolIngester != null) {
             spoolIngester.start(1000);
         }
+        heartbeats.start(java.time.Duration.ofSeconds(15));
         spec.commandLine()
                 .getOut()
                 .printf(

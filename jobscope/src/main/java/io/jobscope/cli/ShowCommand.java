@@ -46,6 +46,8 @@ final class ShowCommand implements Callable<Integer> {
                 Format.json(out, job);
             } else {
                 print(out, job, tail);
+                ServicesOutput.correlation(out, target, job);
+                DiagnosisSection.print(out, target, job);
             }
             return 0;
         }

@@ -25,7 +25,7 @@ final class StatsCommand implements Callable<Integer> {
     @Mixin
     Target target;
 
-    @Option(names = "--by", description = "Group by app, site, host, status, workflow or client.")
+    @Option(names = "--by", description = "Group by app, site, host, status, workflow, client or phase.")
     String by;
 
     @Option(names = "--since", description = "Only jobs since this time: ISO 8601, a date, or an age such as 24h, 7d.")
@@ -49,11 +49,14 @@ final class StatsCommand implements Callable<Integer> {
         if (key != null && key.equals("tool")) {
             key = "app";
         }
+        if ("phase".equals(key)) {
+            return PhaseStatsPrinter.call(spec, target, from, workflow, json);
+        }
         if (key != null && !io.jobscope.jobs.JobService.GROUP_COLUMNS.containsKey(key)) {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(),
                     "--by: cannot group by '" + by + "'; use one of "
-                            + String.join(", ", io.jobscope.jobs.JobService.GROUP_COLUMNS.keySet()));
+                            + String.join(", ", io.jobscope.jobs.JobService.GROUP_COLUMNS.keySet()) + ", phase");
         }
         try (Target ignored = target) {
             Stats s = target.queries().stats(key, from, workflow);

@@ -27,6 +27,7 @@ public final class KeystoneExporter {
         long[] n = {0};
         try (JsonGenerator g = Json.mapper().getFactory().createGenerator(out)) {
             g.setRootValueSeparator(null);
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             jobs.forEachJob(j -> {
                 try {
                     write(g, j);

@@ -129,8 +129,34 @@ final class BatchStore {
         return results;
     }
 
+    private static final String INSERT_EVENT_SQLITE =
+            "INSERT INTO job_event (id, type, time_ms, job_id, workflow_id, payload,"
+                    + " received_ms) VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+
     private Set<String> insertEvents(Connection c, List<IngestEvent> events, long now) throws SQLException {
         Set<String> inserted = new HashSet<>(events.size() * 2);
+        if (dialect == Dialect.SQLITE) {
+            // SQLite reports 0 changes for a row the conflict clause skipped: that is the duplicate.
+            try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT_SQLITE)) {
+                for (IngestEvent e : events) {
+                    ps.setString(1, e.id());
+                    ps.setString(2, e.type());
+                    ps.setLong(3, e.timeMs());
+                    ps.setString(4, e.jobId());
+                    ps.setString(5, e.workflowId());
+                    ps.setString(6, e.json());
+                    ps.setLong(7, now);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] > 0) {
+                        inserted.add(events.get(i).id());
+                    }
+                }
+            }
+            return inserted;
+        }
         for (int from = 0; from < events.size(); from += EVENT_CHUNK) {
             int to = Math.min(events.size(), from + EVENT_CHUNK);
             String sql = insertEventSql.computeIfAbsent(to - from, BatchStore::insertEventsSql);

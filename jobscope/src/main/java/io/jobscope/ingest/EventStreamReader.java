@@ -152,10 +152,16 @@ public final class EventStreamReader {
                 return new Parsed(null, "malformed JSON: more than one value on the line", false);
             }
             return new Parsed(node, null, false);
-        } catch (JsonEOFException e) {
-            return new Parsed(null, "malformed JSON: unexpected end of line", true);
         } catch (JsonProcessingException e) {
-            return new Parsed(null, "malformed JSON: " + e.getOriginalMessage(), false);
+            // An object cut at the end of the line may continue on the next (pretty-printed JSON).
+            boolean incomplete = e instanceof JsonEOFException
+                    || e.getOriginalMessage() != null && e.getOriginalMessage().contains("end-of-input");
+            return new Parsed(
+                    null,
+                    incomplete
+                            ? "malformed JSON: object not closed at the end of the line"
+                            : "malformed JSON: " + e.getOriginalMessage(),
+                    incomplete);
         } catch (IOException e) {
             return new Parsed(null, "malformed JSON: " + e.getMessage(), false);
         }

@@ -1,15 +1,19 @@
 package io.jobscope.ingest;
 
 import io.jobscope.store.Database;
+import io.jobscope.store.Dialect;
 import io.jobscope.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,14 @@ public final class EventWriter implements AutoCloseable {
 
     private record Submission(List<IngestEvent> events, CompletableFuture<Result> done) {}
 
+    /** Told, on the writer thread and after the commit, of each batch's events; must return quickly. */
+    @FunctionalInterface
+    public interface CommitListener {
+        void committed(List<IngestEvent> events);
+    }
+
+    private final List<CommitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private static final Submission POISON = new Submission(List.of(), new CompletableFuture<>());
 
     private final Database db;
@@ -40,6 +52,7 @@ public final class EventWriter implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<Submission> queue;
     private final Thread thread;
+    private final ScheduledExecutorService checkpointer;
     private volatile boolean closed;
 
     public EventWriter(Database db, int maxBatch) {
@@ -50,6 +63,29 @@ public final class EventWriter implements AutoCloseable {
         this.thread = new Thread(this::loop, "jobscope-writer");
         this.thread.setDaemon(true);
         this.thread.start();
+        if (db.dialect() == Dialect.SQLITE) {
+            checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "jobscope-checkpoint");
+                t.setDaemon(true);
+                return t;
+            });
+            checkpointer.scheduleWithFixedDelay(() -> checkpoint("PASSIVE"), 1, 1, TimeUnit.SECONDS);
+        } else {
+            checkpointer = null;
+        }
+    }
+
+    /**
+     * Copies the SQLite write-ahead log into the database file. PASSIVE never blocks the writer; readers
+     * and the writer go on while it runs. Failures are logged and retried on the next tick.
+     */
+    private void checkpoint(String mode) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("PRAGMA wal_checkpoint(" + mode + ")");
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("WAL checkpoint failed (will retry): {}", e.getMessage());
+        }
     }
 
     public EventWriter(Database db) {
@@ -72,6 +108,11 @@ public final class EventWriter implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         return s.done;
+    }
+
+    /** Adds a listener told of every committed batch (for work that follows a commit, such as diagnosis). */
+    public void addCommitListener(CommitListener listener) {
+        listeners.add(listener);
     }
 
     /** Submits and waits for the commit. */
@@ -126,23 +167,46 @@ public final class EventWriter implements AutoCloseable {
             parts.add(s.events);
         }
         try (Connection c = db.dataSource().getConnection()) {
+            if (db.dialect() == Dialect.SQLITE) {
+                // Checkpoints run on their own thread (below), not inside this writer's commits.
+                try (Statement st = c.createStatement()) {
+                    st.execute("PRAGMA wal_autocheckpoint=0");
+                }
+            }
             c.setAutoCommit(false);
             List<Result> results;
             try {
                 results = store.write(c, parts);
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 rollback(c);
                 throw e;
             }
             for (int i = 0; i < group.size(); i++) {
                 group.get(i).done.complete(results.get(i));
             }
-        } catch (SQLException | RuntimeException e) {
+            notifyListeners(parts);
+        } catch (SQLException | RuntimeException | Error e) {
+            // Whatever went wrong, every waiting caller hears of it and the writer goes on.
             LOG.error("could not commit a batch of {} submission(s)", group.size(), e);
             StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
             for (Submission s : group) {
                 s.done.completeExceptionally(failure);
+            }
+        }
+    }
+
+    private void notifyListeners(List<List<IngestEvent>> parts) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        List<IngestEvent> all = new ArrayList<>();
+        parts.forEach(all::addAll);
+        for (CommitListener l : listeners) {
+            try {
+                l.committed(all);
+            } catch (RuntimeException e) {
+                LOG.error("commit listener {} failed", l, e);
             }
         }
     }
@@ -165,6 +229,11 @@ public final class EventWriter implements AutoCloseable {
         try {
             queue.put(POISON);
             thread.join(TimeUnit.SECONDS.toMillis(60));
+            if (checkpointer != null) {
+                checkpointer.shutdown();
+                checkpointer.awaitTermination(30, TimeUnit.SECONDS);
+                checkpoint("TRUNCATE");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

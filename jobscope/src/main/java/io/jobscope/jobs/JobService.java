@@ -43,6 +43,11 @@ public final class JobService implements JobQueries {
         this.db = db;
     }
 
+    /** The store this service reads (for services beside it, such as {@link PhaseStatsService}). */
+    public Database database() {
+        return db;
+    }
+
     private static Map<String, String> groupColumns() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("app", "app");
@@ -444,7 +449,7 @@ public final class JobService implements JobQueries {
                 user,
                 system,
                 total,
-                peak == null ? null : round(peak / MB),
+                peak == null ? null : Math.round(peak / MB * 100.0) / 100.0,
                 rs.getString("host"),
                 rs.getString("site"),
                 rs.getString("client"),

@@ -96,6 +96,7 @@ public final class Database implements AutoCloseable {
         cfg.setBusyTimeout(30_000);
         cfg.setCacheSize(-65_536); // 64 MiB page cache per connection
         cfg.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        cfg.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, String.valueOf(1L << 30));
         SQLiteDataSource ds = new SQLiteDataSource(cfg);
         ds.setUrl("jdbc:sqlite:" + file);
         HikariConfig hc = new HikariConfig();

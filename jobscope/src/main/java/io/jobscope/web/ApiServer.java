@@ -3,12 +3,15 @@ package io.jobscope.web;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.javalin.validation.ValidationException;
 import io.jobscope.client.IngestResult;
 import io.jobscope.client.Job;
 import io.jobscope.client.JobQuery;
 import io.jobscope.client.Json;
 import io.jobscope.ingest.Ingestor;
+import io.jobscope.jobs.DashboardQueries;
 import io.jobscope.jobs.JobService;
+import io.jobscope.services.ServiceBoard;
 import io.jobscope.store.StoreException;
 import io.jobscope.util.Times;
 import java.net.InetAddress;
@@ -48,8 +51,24 @@ public final class ApiServer implements AutoCloseable {
     private final Ingestor ingestor;
     private final Clock clock;
     private final Javalin app;
+    private final io.jobscope.diagnose.DiagnoseService diagnose;
 
     public ApiServer(Config config, JobService jobs, Ingestor ingestor, Clock clock) {
+        this(config, jobs, ingestor, clock, null, null);
+    }
+
+    /**
+     * With a services board (see {@link ServiceRoutes}) and failure diagnosis, each optional (null), also
+     * serves their routes.
+     */
+    public ApiServer(
+            Config config,
+            JobService jobs,
+            Ingestor ingestor,
+            Clock clock,
+            ServiceBoard services,
+            io.jobscope.diagnose.DiagnoseService diagnose) {
+        this.diagnose = diagnose;
         this.config = config;
         this.jobs = jobs;
         this.ingestor = ingestor;
@@ -69,7 +88,14 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/v1/stats", this::getStats);
             cfg.routes.get("/api/v1/workflows", this::listWorkflows);
             cfg.routes.get("/api/v1/workflows/{id}", this::getWorkflow);
+            if (services != null) {
+                ServiceRoutes.register(cfg, services, clock);
+            }
+            cfg.routes.get("/api/v1/diagnose", this::getDiagnose);
+            cfg.routes.get("/api/v1/jobs/{id}/diagnosis", this::getDiagnosis);
+            new Dashboard(new DashboardQueries(jobs.database(), clock), jobs, config.tokens(), clock).register(cfg);
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            cfg.routes.exception(ValidationException.class, (e, ctx) -> error(ctx, 400, validationMessage(e)));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             cfg.routes.exception(StoreException.class, (e, ctx) -> {
                 LOG.error("store failure on {} {}", ctx.method(), ctx.path(), e);
@@ -106,13 +132,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void authorize(Context ctx) {
-        if (config.tokens().isEmpty()) {
+        if (config.tokens().isEmpty() || ServiceRoutes.isPush(ctx.path())) {
             return;
         }
         String header = ctx.header("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        String bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim()
                 : null;
+        // The dashboard's charts read the API with the token its login form put in an HttpOnly cookie.
+        String presented = bearer == null && ctx.method().name().equals("GET") ? ctx.cookie(Dashboard.COOKIE) : bearer;
         Tokens.Token token = config.tokens()
                 .verify(presented)
                 .orElseThrow(() -> new ApiException(
@@ -186,6 +214,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void getStats(Context ctx) {
+        if ("phase".equals(ctx.queryParam("by"))) {
+            ctx.json(Map.of(
+                    "by",
+                    "phase",
+                    "phases",
+                    new io.jobscope.jobs.PhaseStatsService(jobs.database())
+                            .byPhase(instant(ctx, "since"), ctx.queryParam("workflow"))));
+            return;
+        }
         ctx.json(jobs.stats(ctx.queryParam("by"), instant(ctx, "since"), ctx.queryParam("workflow")));
     }
 
@@ -201,6 +238,28 @@ public final class ApiServer implements AutoCloseable {
         ctx.json(jobs.workflow(id).orElseThrow(() -> new ApiException(404, "no workflow with id '" + id + "'")));
     }
 
+    private io.jobscope.diagnose.DiagnoseService diagnose() {
+        if (diagnose == null) {
+            throw new ApiException(404, "this server does not diagnose failures");
+        }
+        return diagnose;
+    }
+
+    private void getDiagnose(Context ctx) {
+        ctx.json(diagnose()
+                .report(
+                        new io.jobscope.diagnose.DiagnoseScope(
+                                ctx.queryParam("job"), ctx.queryParam("workflow"), instant(ctx, "since")),
+                        false));
+    }
+
+    private void getDiagnosis(Context ctx) {
+        String id = ctx.pathParam("id");
+        ctx.json(diagnose()
+                .diagnosis(id)
+                .orElseThrow(() -> new ApiException(404, "no diagnosis for job '" + id + "' (not a failed job?)")));
+    }
+
     private Instant instant(Context ctx, String param) {
         String v = ctx.queryParam(param);
         if (v == null || v.isBlank()) {
@@ -211,6 +270,20 @@ public final class ApiServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "query parameter '" + param + "': " + e.getMessage());
         }
+    }
+
+    private static String validationMessage(ValidationException e) {
+        StringBuilder sb = new StringBuilder();
+        e.getErrors()
+                .forEach((field, errors) -> errors.forEach(err -> {
+                    sb.append(sb.length() == 0 ? "" : "; ")
+                            .append("query parameter '")
+                            .append(field)
+                            .append("': ");
+                    String m = err.getMessage();
+                    sb.append("TYPE_CONVERSION_FAILED".equals(m) ? "expected a number, got '" + err.value + "'" : m);
+                }));
+        return sb.toString();
     }
 
     private static void error(Context ctx, int status, String message) {

@@ -1,0 +1,318 @@
+package io.jobscope.agent;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a job runs: host name, addresses, CPU, memory, OS, the batch scheduler and its job id, the site,
+ * and GPUs (through {@code nvidia-smi} when it is installed). Read from /proc and the environment, without
+ * OSHI, so that {@code jobscope run} starts fast.
+ */
+final class HostInfo {
+    private HostInfo() {}
+
+    /** The host name as the kernel knows it. */
+    static String hostname() {
+        String h = firstLine(Path.of("/proc/sys/kernel/hostname"));
+        if (h != null && !h.isBlank()) {
+            return h.trim();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** The site: the option, else $JOBSCOPE_SITE, else what the scheduler or grid middleware says. */
+    static String site(String option, Map<String, String> env) {
+        if (option != null && !option.isBlank()) {
+            return option;
+        }
+        for (String k : new String[] {
+            "JOBSCOPE_SITE", "GLIDEIN_Site", "OSG_SITE_NAME", "SLURM_CLUSTER_NAME", "PBS_SERVER", "SGE_CELL"
+        }) {
+            String v = env.get(k);
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** The batch system the job runs under, and its id for the job there, or nulls. */
+    record Scheduler(String name, String jobId) {}
+
+    static Scheduler scheduler(Map<String, String> env) {
+        if (env.containsKey("SLURM_JOB_ID")) {
+            String id = env.get("SLURM_JOB_ID");
+            if (env.containsKey("SLURM_ARRAY_JOB_ID") && env.containsKey("SLURM_ARRAY_TASK_ID")) {
+                id = env.get("SLURM_ARRAY_JOB_ID") + "_" + env.get("SLURM_ARRAY_TASK_ID");
+            }
+            return new Scheduler("slurm", id);
+        }
+        if (env.containsKey("PBS_JOBID")) {
+            return new Scheduler("pbs", env.get("PBS_JOBID"));
+        }
+        if (env.containsKey("LSB_JOBID")) {
+            return new Scheduler("lsf", env.get("LSB_JOBID"));
+        }
+        if (env.containsKey("JOB_ID") && env.containsKey("SGE_ROOT")) {
+            return new Scheduler("sge", env.get("JOB_ID"));
+        }
+        String condor = condorJobId(env);
+        if (condor != null) {
+            return new Scheduler("htcondor", condor);
+        }
+        return new Scheduler(null, null);
+    }
+
+    /** HTCondor's ClusterId.ProcId, from the job ad the starter writes beside the job. */
+    private static String condorJobId(Map<String, String> env) {
+        String ad = env.get("_CONDOR_JOB_AD");
+        if (ad == null) {
+            return null;
+        }
+        String cluster = null;
+        String proc = null;
+        try (BufferedReader r = Files.newBufferedReader(Path.of(ad), StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null && (cluster == null || proc == null)) {
+                if (line.startsWith("ClusterId = ")) {
+                    cluster = line.substring(12).trim();
+                } else if (line.startsWith("ProcId = ")) {
+                    proc = line.substring(9).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return cluster == null ? null : cluster + "." + (proc == null ? "0" : proc);
+    }
+
+    static int allocatedCores(Map<String, String> env) {
+        for (String name :
+                new String[] {"SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE", "PBS_NUM_PPN", "NCPUS", "OMP_NUM_THREADS"}) {
+            String v = env.get(name);
+            if (v != null && v.matches("\\d+") && Integer.parseInt(v) > 0) {
+                return Integer.parseInt(v);
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Attributes of the host for {@code job.started}: addresses, CPU, memory, OS, scheduler, GPUs. */
+    static Map<String, Object> attributes(Map<String, String> env) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("ip_addresses", String.join(", ", ipAddresses()));
+        Map<String, String> cpu = cpuInfo();
+        a.put("cpu_model", cpu.get("model name"));
+        a.put("cpu_vendor", cpu.get("vendor_id"));
+        a.put("cpu_cores", Runtime.getRuntime().availableProcessors());
+        // The cores the job was given (CPU efficiency = CPU time / (wall x cores)): the scheduler's figure,
+        // else what the process may use.
+        a.put("cores", allocatedCores(env));
+        Long mem = memTotalBytes();
+        if (mem != null) {
+            a.put("mem_total_bytes", mem);
+        }
+        a.put("os", os());
+        Scheduler s = scheduler(env);
+        if (s.name() != null) {
+            a.put("scheduler", s.name());
+            a.put("scheduler_job_id", s.jobId());
+        }
+        List<Map<String, Object>> gpus = Gpus.list();
+        if (!gpus.isEmpty()) {
+            a.put("gpus", gpus);
+            a.put("gpu_count", gpus.size());
+            a.put("gpu_model", gpus.get(0).get("name"));
+        }
+        a.values().removeIf(v -> v == null || v instanceof String str && str.isEmpty());
+        return a;
+    }
+
+    static List<String> ipAddresses() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (ni.isLoopback() || !ni.isUp()) {
+                    continue;
+                }
+                for (InetAddress addr : Collections.list(ni.getInetAddresses())) {
+                    if (!addr.isLinkLocalAddress()) {
+                        String s = addr.getHostAddress();
+                        int pct = s.indexOf('%');
+                        out.add(pct < 0 ? s : s.substring(0, pct));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no addresses to report
+        }
+        return out;
+    }
+
+    private static Map<String, String> cpuInfo() {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null && !line.isEmpty()) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    out.putIfAbsent(
+                            line.substring(0, colon).trim(),
+                            line.substring(colon + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no access: leave the CPU unnamed
+        }
+        return out;
+    }
+
+    static String cpuModel() {
+        return cpuInfo().getOrDefault("model name", System.getProperty("os.arch"));
+    }
+
+    private static Long memTotalBytes() {
+        String line = firstLine(Path.of("/proc/meminfo"));
+        if (line != null && line.startsWith("MemTotal:")) {
+            try {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String os() {
+        String pretty = null;
+        try {
+            for (String l : Files.readAllLines(Path.of("/etc/os-release"), StandardCharsets.UTF_8)) {
+                if (l.startsWith("PRETTY_NAME=")) {
+                    pretty = l.substring(12).replace("\"", "");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall back to the JVM's view
+        }
+        String kernel = firstLine(Path.of("/proc/sys/kernel/osrelease"));
+        String base = pretty != null ? pretty : System.getProperty("os.name");
+        return kernel == null ? base : base + " (" + System.getProperty("os.name") + " " + kernel.trim() + ")";
+    }
+
+    private static String firstLine(Path p) {
+        try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+            return r.readLine();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** GPUs through nvidia-smi, only when it is on the PATH. */
+    static final class Gpus {
+        private static final String NVIDIA_SMI = findOnPath("nvidia-smi");
+
+        private Gpus() {}
+
+        static boolean present() {
+            return NVIDIA_SMI != null;
+        }
+
+        /** Name and total memory of each GPU. */
+        static List<Map<String, Object>> list() {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (String[] f : query("index,name,memory.total")) {
+                if (f.length >= 3) {
+                    Map<String, Object> g = new LinkedHashMap<>();
+                    g.put("index", f[0]);
+                    g.put("name", f[1]);
+                    g.put("memory_total_mb", number(f[2]));
+                    out.add(g);
+                }
+            }
+            return out;
+        }
+
+        /** Utilisation (%) and memory used (MB) of each GPU, for samples. */
+        static List<Map<String, Object>> usage() {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (String[] f : query("index,utilization.gpu,memory.used")) {
+                if (f.length >= 3) {
+                    Map<String, Object> g = new LinkedHashMap<>();
+                    g.put("index", f[0]);
+                    g.put("utilization_percent", number(f[1]));
+                    g.put("memory_used_mb", number(f[2]));
+                    out.add(g);
+                }
+            }
+            return out;
+        }
+
+        private static List<String[]> query(String fields) {
+            List<String[]> rows = new ArrayList<>();
+            if (NVIDIA_SMI == null) {
+                return rows;
+            }
+            try {
+                Process p = new ProcessBuilder(NVIDIA_SMI, "--query-gpu=" + fields, "--format=csv,noheader,nounits")
+                        .redirectErrorStream(true)
+                        .start();
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        String[] f = line.split("\\s*,\\s*");
+                        if (f.length > 1) {
+                            rows.add(f);
+                        }
+                    }
+                }
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (IOException e) {
+                // no GPU information
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return rows;
+        }
+
+        private static Object number(String s) {
+            try {
+                return Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                return s.trim();
+            }
+        }
+
+        private static String findOnPath(String name) {
+            String path = System.getenv("PATH");
+            if (path == null) {
+                return null;
+            }
+            for (String dir : path.split(":")) {
+                Path p = Path.of(dir.isEmpty() ? "." : dir, name);
+                if (Files.isExecutable(p)) {
+                    return p.toString();
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.jobscope.agent;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a process tree from {@code /proc}: the descendants of a root (through each thread's
+ * {@code children} file, or a scan of every process where the kernel lacks it), and their summed CPU,
+ * resident memory, threads and I/O.
+ */
+final class ProcTree {
+    private static final Path PROC = Path.of("/proc");
+    private static final long PAGE_SIZE = 4096;
+
+    /** One reading of the live tree; CPU includes what live members have reaped (their cutime/cstime). */
+    record Snapshot(
+            List<Long> pids,
+            int processes,
+            int threads,
+            long rssBytes,
+            long maxHwmBytes,
+            long cpuTicks,
+            long readBytes,
+            long writeBytes) {
+        static final Snapshot EMPTY = new Snapshot(List.of(), 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    private final boolean childrenFiles;
+
+    ProcTree() {
+        this.childrenFiles = Files.isReadable(PROC.resolve("self/task")
+                .resolve(Long.toString(ProcessHandle.current().pid()))
+                .resolve("children"));
+    }
+
+    static boolean available() {
+        return Files.isDirectory(PROC.resolve("self"));
+    }
+
+    /** The root and every live descendant, parents before children. */
+    List<Long> pids(long root) {
+        if (!Files.isDirectory(PROC.resolve(Long.toString(root)))) {
+            return List.of();
+        }
+        return childrenFiles ? walkChildren(root) : scan(root);
+    }
+
+    private List<Long> walkChildren(long root) {
+        Set<Long> seen = new LinkedHashSet<>();
+        Deque<Long> todo = new ArrayDeque<>();
+        todo.add(root);
+        while (!todo.isEmpty()) {
+            long pid = todo.poll();
+            if (!seen.add(pid)) {
+                continue;
+            }
+            Path tasks = PROC.resolve(Long.toString(pid)).resolve("task");
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(tasks)) {
+                for (Path task : ds) {
+                    String text = readOrNull(task.resolve("children"));
+                    if (text == null) {
+                        continue;
+                    }
+                    for (String s : text.trim().split("\\s+")) {
+                        if (!s.isEmpty()) {
+                            todo.add(Long.parseLong(s));
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // the process exited while we looked: its children are reparented, found next time
+            }
+        }
+        return new ArrayList<>(seen);
+    }
+
+    private static List<Long> scan(long root) {
+        Map<Long, List<Long>> children = new HashMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(PROC)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    continue;
+                }
+                String stat = readOrNull(p.resolve("stat"));
+                if (stat == null) {
+                    continue;
+                }
+                String[] f = statFields(stat);
+                children.computeIfAbsent(Long.parseLong(f[3]), k -> new ArrayList<>())
+                        .add(Long.parseLong(name));
+            }
+        } catch (IOException | RuntimeException e) {
+            return List.of(root);
+        }
+        List<Long> out = new ArrayList<>();
+        Deque<Long> todo = new ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            long pid = todo.poll();
+            out.add(pid);
+            todo.addAll(children.getOrDefault(pid, List.of()));
+        }
+        return out;
+    }
+
+    /** Sums the tree under {@code root} now. */
+    Snapshot snapshot(long root) {
+        List<Long> pids = pids(root);
+        int processes = 0;
+        int threads = 0;
+        long rss = 0;
+        long hwm = 0;
+        long ticks = 0;
+        long read = 0;
+        long write = 0;
+        for (long pid : pids) {
+            Path dir = PROC.resolve(Long.toString(pid));
+            String stat = readOrNull(dir.resolve("stat"));
+            if (stat == null) {
+                continue;
+            }
+            String[] f = statFields(stat);
+            if ("Z".equals(f[2])) {
+                continue; // a zombie's CPU is about to move into its parent's cutime
+            }
+            processes++;
+            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]) + Long.parseLong(f[15]) + Long.parseLong(f[16]);
+            threads += Integer.parseInt(f[19]);
+            rss += Long.parseLong(f[23]) * PAGE_SIZE;
+            hwm = Math.max(hwm, hwmBytes(dir.resolve("status")));
+            String io = readOrNull(dir.resolve("io"));
+            if (io != null) {
+                read += ioField(io, "read_bytes");
+                write += ioField(io, "write_bytes");
+            }
+        }
+        return new Snapshot(pids, processes, threads, rss, hwm, ticks, read, write);
+    }
+
+    /**
+     * The fields of a {@code /proc/PID/stat} line, numbered from 0 as in proc(5) minus one; the command name
+     * (field 2, which may hold spaces and parentheses) is taken between the first '(' and the last ')'.
+     */
+    static String[] statFields(String stat) {
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String[] rest = stat.substring(close + 2).trim().split(" ");
+        String[] f = new String[rest.length + 2];
+        f[0] = stat.substring(0, open).trim();
+        f[1] = stat.substring(open + 1, close);
+        System.arraycopy(rest, 0, f, 2, rest.length);
+        return f;
+    }
+
+    /** The peak resident memory of one process since its last exec (VmHWM), or 0. */
+    static long hwmBytes(Path status) {
+        String text = readOrNull(status);
+        if (text == null) {
+            return 0;
+        }
+        int i = text.indexOf("VmHWM:");
+        if (i < 0) {
+            return 0;
+        }
+        int end = text.indexOf('\n', i);
+        String v = text.substring(i + 6, end < 0 ? text.length() : end).trim();
+        try {
+            return Long.parseLong(v.replace("kB", "").trim()) * 1024;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static long ioField(String io, String name) {
+        int i = io.indexOf(name + ":");
+        if (i < 0) {
+            return 0;
+        }
+        int end = io.indexOf('\n', i);
+        try {
+            return Long.parseLong(io.substring(i + name.length() + 1, end < 0 ? io.length() : end)
+                    .trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String readOrNull(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.jobscope.cli;
+
+import io.jobscope.agent.Destinations;
+import io.jobscope.agent.StoreReporter;
+import io.jobscope.client.HttpReporter;
+import io.jobscope.client.JobscopeException;
+import io.jobscope.client.Reporter;
+import io.jobscope.client.SpoolReporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jobscope flush}: sends the events waiting in the spool to a server, or into the local store. */
+@Command(
+        name = "flush",
+        mixinStandardHelpOptions = true,
+        description = "Sends events waiting in the spool (left there while the server was unreachable) to --server,"
+                + " or into the local store without it.")
+final class FlushCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--server",
+            paramLabel = "URL",
+            defaultValue = "${env:JOBSCOPE_SERVER}",
+            description = "Server to send to (default: $JOBSCOPE_SERVER).")
+    String server;
+
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            defaultValue = "${env:JOBSCOPE_TOKEN}",
+            description = "API token for --server (default: $JOBSCOPE_TOKEN).")
+    String token;
+
+    @Option(names = "--db", paramLabel = "PATH|URL", description = "Store to load into when there is no --server.")
+    String db;
+
+    @Option(
+            names = "--spool",
+            paramLabel = "DIR",
+            description = "Spool directory (default: $JOBSCOPE_SPOOL, else ~/.jobscope/spool).")
+    Path spool;
+
+    @Override
+    public Integer call() throws IOException {
+        Path dir = spool != null ? spool : Destinations.defaultSpool();
+        int files = SpoolReporter.pending(dir).size();
+        var out = spec.commandLine().getOut();
+        if (files == 0) {
+            out.printf("nothing to send: no events wait in %s%n", dir);
+            return 0;
+        }
+        boolean remote = server != null && !server.isBlank() && db == null;
+        String where;
+        Reporter target;
+        if (remote) {
+            Target t = new Target();
+            t.server = server;
+            t.token = token;
+            target = new HttpReporter(t.serverUri(), token);
+            where = server;
+        } else {
+            target = StoreReporter.open(db);
+            where = io.jobscope.store.Database.defaultLocation(db);
+        }
+        try (Reporter r = target) {
+            int sent = SpoolReporter.drainTo(dir, r);
+            out.printf("sent %d of %d spool file(s) from %s to %s%n", sent, files, dir, where);
+            return 0;
+        } catch (IOException | UncheckedIOException e) {
+            int left = SpoolReporter.pending(dir).size();
+            String msg = "could not send the spool " + dir + " to " + where + ": " + e.getMessage() + " (" + left
+                    + " file(s) still waiting)";
+            if (remote) {
+                throw new JobscopeException(0, msg);
+            }
+            throw new UserException(msg);
+        }
+    }
+}

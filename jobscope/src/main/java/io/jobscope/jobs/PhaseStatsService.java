@@ -1,0 +1,75 @@
+package io.jobscope.jobs;
+
+import io.jobscope.store.Database;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.statement.Query;
+
+/** Wall and CPU time per phase name across jobs ("CPU and wall clock per stage"). */
+public final class PhaseStatsService {
+    /** One phase name over every job that reported it; times over the phases that ended (done or failed). */
+    public record PhaseStats(
+            String phase,
+            long jobs,
+            long done,
+            long failed,
+            long running,
+            Double totalWallS,
+            Double avgWallS,
+            Double maxWallS,
+            Double totalCpuS,
+            Double avgCpuS) {}
+
+    private final Database db;
+
+    public PhaseStatsService(Database db) {
+        this.db = db;
+    }
+
+    /** Phases of jobs since {@code since} (by the job's time) and of {@code workflow}, when given. */
+    public List<PhaseStats> byPhase(Instant since, String workflow) {
+        StringBuilder sql = new StringBuilder("SELECT p.name AS phase, COUNT(*) AS jobs,"
+                + " SUM(CASE WHEN p.state = 'done' THEN 1 ELSE 0 END) AS done,"
+                + " SUM(CASE WHEN p.state = 'failed' THEN 1 ELSE 0 END) AS failed,"
+                + " SUM(CASE WHEN p.state = 'running' THEN 1 ELSE 0 END) AS running,"
+                + " SUM(p.wall_s) AS total_wall, AVG(p.wall_s) AS avg_wall, MAX(p.wall_s) AS max_wall,"
+                + " SUM(p.cpu_s) AS total_cpu, AVG(p.cpu_s) AS avg_cpu"
+                + " FROM job_phase p");
+        Map<String, Object> args = new LinkedHashMap<>();
+        if (since != null || workflow != null) {
+            sql.append(" JOIN job j ON j.id = p.job_id WHERE 1=1");
+            if (since != null) {
+                sql.append(" AND j.sort_time_ms >= :since");
+                args.put("since", since.toEpochMilli());
+            }
+            if (workflow != null) {
+                sql.append(" AND j.workflow_id = :workflow");
+                args.put("workflow", workflow);
+            }
+        }
+        sql.append(" GROUP BY p.name ORDER BY COALESCE(SUM(p.wall_s), 0) DESC, p.name");
+        return db.jdbi().withHandle(h -> {
+            Query q = h.createQuery(sql.toString());
+            args.forEach(q::bind);
+            return q.map((rs, ctx) -> new PhaseStats(
+                            rs.getString("phase"),
+                            rs.getLong("jobs"),
+                            rs.getLong("done"),
+                            rs.getLong("failed"),
+                            rs.getLong("running"),
+                            nullable(rs, "total_wall"),
+                            nullable(rs, "avg_wall"),
+                            nullable(rs, "max_wall"),
+                            nullable(rs, "total_cpu"),
+                            nullable(rs, "avg_cpu")))
+                    .list();
+        });
+    }
+
+    private static Double nullable(java.sql.ResultSet rs, String col) throws java.sql.SQLException {
+        double v = rs.getDouble(col);
+        return rs.wasNull() ? null : v;
+    }
+}

@@ -1,0 +1,196 @@
+package io.jobscope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobscope.client.Event;
+import io.jobscope.client.Job;
+import io.jobscope.client.Json;
+import io.jobscope.diagnose.LogDirReportTestSupport;
+import io.jobscope.diagnose.SrtctlImporter;
+import io.jobscope.ingest.EventWriter;
+import io.jobscope.ingest.Ingestor;
+import io.jobscope.jobs.JobService;
+import io.jobscope.store.Database;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The diagnose, import srtctl, compare and rerun commands, end to end on a real SQLite store. */
+class DiagnoseCliTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {}
+
+    private Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private String db() {
+        return tmp.resolve("js.db").toString();
+    }
+
+    private void ingest(Event... events) {
+        try (Database db = Database.open(db());
+                EventWriter w = new EventWriter(db)) {
+            StringBuilder sb = new StringBuilder();
+            for (Event e : events) {
+                sb.append(e.toLine()).append('\n');
+            }
+            new Ingestor(w).ingest(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void diagnoseJsonHasTheDocumentedKeysPerGroup() throws Exception {
+        Instant t = Instant.parse("2026-11-21T10:00:00Z");
+        ingest(
+                Event.job(Event.JOB_STARTED, "j1", t).put("host", "wn1").put("site", "FNAL"),
+                Event.job(Event.JOB_FINISHED, "j1", t.plusSeconds(9))
+                        .put("exit_code", 1)
+                        .put("stderr_tail", "curl: (6) Could not resolve host: conddb.example.org\n"));
+        Result r = run("diagnose", "--db", db(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode g = Json.mapper().readTree(r.out()).get(0);
+        for (String key : List.of(
+                "signature",
+                "category",
+                "rule",
+                "count",
+                "retryable",
+                "first_seen",
+                "last_seen",
+                "hosts",
+                "sites",
+                "example_job",
+                "jobs")) {
+            assertThat(g.has(key)).as(key).isTrue();
+        }
+        assertThat(g.get("category").asText()).isEqualTo("service");
+        assertThat(g.get("jobs").get(0).asText()).isEqualTo("j1");
+
+        Result human = run("diagnose", "--db", db());
+        assertThat(human.out()).contains("SERVICE (dns)").contains("$ jobscope rerun j1");
+        Result show = run("show", "j1", "--db", db());
+        assertThat(show.out()).contains("Diagnosis:").contains("Rule: dns-failure");
+    }
+
+    @Test
+    void badInputIsOneLineAndExitTwo() throws Exception {
+        ingest(Event.job(Event.JOB_STARTED, "j1", Instant.now()));
+        Result unknown = run("diagnose", "nope", "--db", db());
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err().strip()).isEqualTo("jobscope: no job with id 'nope'");
+        Result since = run("diagnose", "--since", "yesterday-ish", "--db", db());
+        assertThat(since.code()).isEqualTo(2);
+        assertThat(since.err()).doesNotContain("at io.");
+        Path bad = Files.writeString(
+                tmp.resolve("bad.yaml"), "rules: [ {id: x, pattern: '(', where: any, category: code} ]");
+        Result rules = run("diagnose", "--db", db(), "--rules", bad.toString());
+        assertThat(rules.code()).isEqualTo(2);
+        assertThat(rules.err()).contains("bad.yaml: rule 1 (x): pattern: not a valid regular expression");
+        assertThat(run("diagnose", "--dir", tmp.resolve("missing").toString()).code())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void srtctlDirectoryIsDiagnosedImportedAndCompared() throws Exception {
+        Path run = LogDirReportTestSupport.silentFailureRun(tmp);
+        Result dir = run("diagnose", "--dir", run.toString());
+        assertThat(dir.code()).as(dir.err()).isZero();
+        assertThat(dir.out())
+                .contains("First failure: prefill worker 2 on watchtower-aqua-cn03")
+                .contains("SILENT")
+                .contains("concurrency 128");
+
+        Result imp = run("import", "srtctl", "--db", db(), run.toString());
+        assertThat(imp.code()).as(imp.err()).isZero();
+        try (Database db = Database.open(db())) {
+            Job job = new JobService(db).job("4459_4P_1D_20251122_041341").orElseThrow();
+            assertThat(job.status()).isEqualTo("failed");
+            assertThat(job.app()).isEqualTo("srtctl");
+            assertThat(job.error()).contains("prefill worker 2 on watchtower-aqua-cn03 failed first");
+            assertThat(new SrtctlImporter(db, null, null).results(job.id()))
+                    .extracting(r -> r.concurrency())
+                    .containsExactly(128, 256);
+        }
+        Result diag = run("diagnose", "--db", db(), "--json");
+        assertThat(Json.mapper().readTree(diag.out()).get(0).get("rule").asText())
+                .isEqualTo("python-exception");
+
+        Path other = Files.createDirectories(tmp.resolve("4460_4P_2D_20251122_050000"));
+        Files.writeString(
+                other.resolve("benchmark.out"),
+                "concurrency 128\n" + LogDirReportTestSupport.block(640, 0, 600000, "7.10"));
+        Result cmp = run("compare", run.toString(), other.toString());
+        assertThat(cmp.code()).as(cmp.err()).isZero();
+        assertThat(cmp.out())
+                .contains("4459_4P_1D_20251122_041341")
+                .contains("FAILED")
+                .contains("4460_4P_2D_20251122_050000               SUCCESS")
+                .contains("request throughput (req/s)")
+                .contains("6.81")
+                .contains("7.10");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void rerunRunsTheRecordedCommandWithTheDebugOverlayAsANewLinkedAttempt() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path rules = Files.createDirectories(tmp.resolve("rules"));
+        Files.writeString(
+                rules.resolve("sim.yaml"),
+                "apps: [sim]\ndebug:\n  env: {LOG_LEVEL: DEBUG}\n  args: [--verbose]\nrules: []\n");
+        Instant t = Instant.parse("2026-11-21T10:00:00Z");
+        ingest(
+                Event.job(Event.JOB_STARTED, "sim-7", t)
+                        .put("app", "sim")
+                        .put(
+                                "attributes",
+                                Map.of(
+                                        "command",
+                                                List.of("sh", "-c", "echo level=$LOG_LEVEL run=$RUN args=$0; exit 3"),
+                                        "cwd", work.toString(),
+                                        "env", Map.of("RUN", "42"))),
+                Event.job(Event.JOB_FINISHED, "sim-7", t.plusSeconds(5)).put("exit_code", 1));
+
+        Result r = run(
+                "rerun", "sim-7", "--debug", "--rules", rules.toString(), "--env", "API_TOKEN=s3cret", "--db", db());
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(r.out()).contains("re-running as sim-7.rerun1").contains("sim-7.rerun1: exited with code 3");
+        try (Database db = Database.open(db())) {
+            Job attempt = new JobService(db).job("sim-7.rerun1").orElseThrow();
+            assertThat(attempt.exitCode()).isEqualTo(3);
+            assertThat(attempt.status()).isEqualTo("failed");
+            Map<String, Object> a = attempt.details().attributes();
+            assertThat(a.get("rerun_of")).isEqualTo("sim-7");
+            assertThat(a.get("attempt")).isEqualTo(1);
+            assertThat(a.get("command").toString()).contains("--verbose");
+            assertThat((Map<String, Object>) a.get("env"))
+                    .containsEntry("LOG_LEVEL", "DEBUG")
+                    .doesNotContainKey("API_TOKEN");
+            assertThat(attempt.details().stdoutTail()).contains("level=DEBUG run=42 args=--verbose");
+        }
+        assertThat(run("rerun", "sim-7", "--dry-run", "--db", db()).out()).contains("sim-7.rerun2");
+        Result again = run("rerun", "sim-7.rerun1", "--db", db());
+        assertThat(again.code()).isEqualTo(3); // an attempt carries its command too, and is numbered from the first job
+        assertThat(again.out()).contains("re-running as sim-7.rerun2");
+
+        ingest(Event.job(Event.JOB_STARTED, "bare", t));
+        Result bare = run("rerun", "bare", "--db", db());
+        assertThat(bare.code()).isEqualTo(2);
+        assertThat(bare.err()).contains("has no recorded command");
+    }
+}

@@ -1,0 +1,199 @@
+package io.jobscope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobscope.client.Event;
+import io.jobscope.client.Json;
+import io.jobscope.ingest.EventWriter;
+import io.jobscope.ingest.Ingestor;
+import io.jobscope.store.Database;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** history, stats and show as a user runs them, on a real SQLite store. */
+class QueryCommandsTest {
+    @TempDir
+    Path tmp;
+
+    String db;
+
+    @BeforeEach
+    void seed() {
+        db = tmp.resolve("jobs.db").toString();
+        Instant t = Instant.parse("2025-10-15T10:30:00Z");
+        StringBuilder sb = new StringBuilder();
+        sb.append(Event.job(Event.JOB_STARTED, "3f8a21b2", t)
+                        .put("app", "fenicsx")
+                        .put("script", "poisson.py")
+                        .put("params", Map.of("mesh_size", 64))
+                        .put("host", "cn042")
+                        .put("site", "leuven")
+                        .toLine())
+                .append('\n');
+        sb.append(Event.job(Event.JOB_FINISHED, "3f8a21b2", t.plusMillis(330_120))
+                        .put("exit_code", 0)
+                        .put("cpu_user_s", 285.45)
+                        .put("cpu_system_s", 12.34)
+                        .put("mem_peak_bytes", 2148073390L)
+                        .toLine())
+                .append('\n');
+        sb.append(Event.job(Event.JOB_STARTED, "7b9e3f1a", t.minusSeconds(300))
+                        .put("app", "lammps")
+                        .put("script", "example.lammps")
+                        .toLine())
+                .append('\n');
+        sb.append(Event.job(Event.JOB_FINISHED, "7b9e3f1a", t.minusSeconds(300).plusMillis(45_670))
+                        .put("exit_code", 1)
+                        .put("error", "Simulation failed with non-zero exit code")
+                        .put("stderr_tail", "line 1\nSegmentation fault\n")
+                        .toLine())
+                .append('\n');
+        try (Database d = Database.open(db);
+                EventWriter w = new EventWriter(d)) {
+            new Ingestor(w).ingest(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void historyShowsTheSeedsFieldsNewestFirst() {
+        CliRunner.Result r = CliRunner.run("history", "--db", db);
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Job History (showing 2 jobs");
+        assertThat(r.out().indexOf("3f8a21b2")).isLessThan(r.out().indexOf("7b9e3f1a"));
+        assertThat(r.out())
+                .contains(
+                        "App: fenicsx, Script: poisson.py",
+                        "Status: SUCCESS",
+                        "Duration: 330.12s",
+                        "CPU Time: 297.79s (user: 285.45s, system: 12.34s)",
+                        "Memory Peak: 2048.56 MB",
+                        "Error: Simulation failed with non-zero exit code");
+    }
+
+    @Test
+    void historyFiltersByStatusAndToolAndPrintsJson() throws Exception {
+        CliRunner.Result failed = CliRunner.run("history", "--db", db, "--status", "failed", "--json");
+        CliRunner.Result tool = CliRunner.run("history", "--db", db, "--tool", "fenicsx", "--json");
+
+        JsonNode jobs = Json.mapper().readTree(failed.out()).get("jobs");
+        assertThat(jobs).hasSize(1);
+        JsonNode j = jobs.get(0);
+        assertThat(j.get("id").asText()).isEqualTo("7b9e3f1a");
+        assertThat(j.get("exit_code").asInt()).isEqualTo(1);
+        for (String key : new String[] {
+            "id",
+            "workflow",
+            "app",
+            "script",
+            "params",
+            "status",
+            "exit_code",
+            "submit_time",
+            "start_time",
+            "end_time",
+            "duration_s",
+            "cpu_user_s",
+            "cpu_system_s",
+            "cpu_total_s",
+            "mem_peak_mb",
+            "host",
+            "site",
+            "client",
+            "error"
+        }) {
+            assertThat(j.has(key)).as(key).isTrue();
+        }
+        assertThat(Json.mapper()
+                        .readTree(tool.out())
+                        .get("jobs")
+                        .get(0)
+                        .get("mem_peak_mb")
+                        .asDouble())
+                .isEqualTo(2048.56);
+    }
+
+    @Test
+    void statsPrintsTotalsAndGroupsAndJson() throws Exception {
+        CliRunner.Result human = CliRunner.run("stats", "--db", db, "--by", "app");
+        CliRunner.Result json = CliRunner.run("stats", "--db", db, "--json");
+
+        assertThat(human.out()).contains("Total Jobs: 2", "Successful: 1 (50.0%)", "By App:", "fenicsx:", "lammps:");
+        JsonNode s = Json.mapper().readTree(json.out());
+        assertThat(s.get("total").asLong()).isEqualTo(2);
+        assertThat(s.get("failed").asLong()).isEqualTo(1);
+        assertThat(s.get("success_rate").asDouble()).isEqualTo(50.0);
+        assertThat(s.get("by_status").get("failed").asLong()).isEqualTo(1);
+        assertThat(s.get("total_cpu_s").asDouble()).isEqualTo(297.79);
+    }
+
+    @Test
+    void showPrintsDetailsParametersAndTheLogTail() {
+        CliRunner.Result ok = CliRunner.run("show", "3f8a21b2", "--db", db);
+        CliRunner.Result failed = CliRunner.run("show", "7b9e3f1a", "--db", db);
+
+        assertThat(ok.out())
+                .contains(
+                        "Job Details: 3f8a21b2",
+                        "Return Code: 0",
+                        "\"mesh_size\" : 64",
+                        "CPU Total Time: 297.79s",
+                        "Host: cn042");
+        assertThat(failed.out()).contains("Status: FAILED", "Last 2 line(s) of stderr:", "| Segmentation fault");
+    }
+
+    @Test
+    void anUnknownJobIsOneLineAndExit2() {
+        CliRunner.Result r = CliRunner.run("show", "nope", "--db", db);
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("jobscope: no job with id 'nope'");
+    }
+
+    @Test
+    void badFlagValuesExit2WithoutAStackTrace() {
+        for (String[] args : new String[][] {
+            {"history", "--db", db, "--limit", "many"},
+            {"history", "--db", db, "--status", "exploded"},
+            {"history", "--db", db, "--since", "the day before"},
+            {"stats", "--db", db, "--by", "colour"},
+            {"history", "--db", db, "--bogus-flag"},
+            {"import", "keystone", "--db", db, tmp.resolve("missing.jsonl").toString()}
+        }) {
+            CliRunner.Result r = CliRunner.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err())
+                    .as(String.join(" ", args))
+                    .startsWith("jobscope: ")
+                    .doesNotContain("Exception")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aServerThatCannotBeReachedExits1() {
+        CliRunner.Result r = CliRunner.run("history", "--server", "http://127.0.0.1:9");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot connect to jobscope server at http://127.0.0.1:9");
+    }
+
+    @Test
+    void aFileThatIsNotADatabaseIsOneClearLine() throws Exception {
+        Path notDb = tmp.resolve("notes.txt");
+        java.nio.file.Files.writeString(
+                notDb, "this is not sqlite, just some text that is long enough to have a header\n".repeat(20));
+
+        CliRunner.Result r = CliRunner.run("history", "--db", notDb.toString());
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("notes.txt").doesNotContain("\tat ");
+    }
+}

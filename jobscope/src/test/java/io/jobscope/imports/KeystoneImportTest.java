@@ -1,0 +1,138 @@
+package io.jobscope.imports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobscope.cli.CliRunner;
+import io.jobscope.client.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `jobscope import keystone` and `export --format keystone` on the seed's history format. */
+class KeystoneImportTest {
+    static final Path FIXTURE = Path.of("../../shared/fixtures/keystone/jobs_history.jsonl")
+            .toAbsolutePath()
+            .normalize();
+
+    @TempDir
+    Path tmp;
+
+    private static Path fixture() {
+        // the tests run from jobscope/; shared/ sits beside the repository
+        for (Path p : List.of(
+                FIXTURE,
+                Path.of("../shared/fixtures/keystone/jobs_history.jsonl")
+                        .toAbsolutePath()
+                        .normalize())) {
+            if (Files.exists(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("fixture jobs_history.jsonl not found next to the repository");
+    }
+
+    @Test
+    void importsEveryRecordMappingToolReturncodeAndMegabytes() throws Exception {
+        String db = tmp.resolve("k.db").toString();
+        long records = Files.lines(fixture()).filter(l -> !l.isBlank()).count();
+
+        CliRunner.Result r =
+                CliRunner.run("import", "keystone", "--db", db, fixture().toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains(records + " imported");
+        JsonNode first = Json.mapper().readTree(Files.readAllLines(fixture()).get(0));
+        JsonNode shown = Json.mapper()
+                .readTree(CliRunner.run("show", first.get("task_id").asText(), "--db", db, "--json")
+                        .out());
+        assertThat(shown.get("app").asText()).isEqualTo(first.get("tool").asText());
+        assertThat(shown.get("exit_code").asInt())
+                .isEqualTo(first.get("returncode").asInt());
+        assertThat(shown.get("mem_peak_mb").asDouble())
+                .isEqualTo(first.get("resource_usage").get("memory_peak_mb").asDouble());
+        assertThat(shown.get("duration_s").asDouble())
+                .isEqualTo(first.get("duration_seconds").asDouble());
+        assertThat(shown.get("details")
+                        .get("attributes")
+                        .get("detailed_profile")
+                        .get("samples_collected")
+                        .asInt())
+                .isEqualTo(
+                        first.get("detailed_profile").get("samples_collected").asInt());
+    }
+
+    @Test
+    void importingTheSameFileTwiceChangesNothing() throws Exception {
+        String db = tmp.resolve("k.db").toString();
+        CliRunner.run("import", "keystone", "--db", db, fixture().toString());
+        String statsBefore = CliRunner.run("stats", "--db", db, "--json").out();
+
+        CliRunner.Result again =
+                CliRunner.run("import", "keystone", "--db", db, fixture().toString());
+
+        assertThat(again.out()).contains(" 0 imported");
+        assertThat(CliRunner.run("stats", "--db", db, "--json").out()).isEqualTo(statsBefore);
+    }
+
+    @Test
+    void aBadLineIsReportedByNumberAndTheRestImported() throws Exception {
+        List<String> lines = new ArrayList<>(Files.readAllLines(fixture()));
+        lines.add(2, "{\"task_id\": \"broken\", \"start_time\": ");
+        lines.add(
+                5,
+                "{\"task_id\": \"neg\", \"start_time\": \"2025-10-15T00:00:00\", \"end_time\": \"2025-10-15T00:01:00\", \"duration_seconds\": -4}");
+        Path file = tmp.resolve("history.jsonl");
+        Files.write(file, lines);
+        String db = tmp.resolve("k.db").toString();
+
+        CliRunner.Result r = CliRunner.run("import", "keystone", "--db", db, file.toString());
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("history.jsonl:3: skipped: malformed JSON");
+        assertThat(r.err()).contains("history.jsonl:6: skipped: field 'duration_s' must not be negative");
+        assertThat(r.out()).contains((lines.size() - 2) + " imported", "2 bad line(s) skipped");
+    }
+
+    @Test
+    void exportWritesTheSameRecordsBack() throws Exception {
+        String db = tmp.resolve("k.db").toString();
+        CliRunner.run("import", "keystone", "--db", db, fixture().toString());
+        Path out = tmp.resolve("export.jsonl");
+
+        CliRunner.Result r = CliRunner.run("export", "--format", "keystone", "--db", db, "-o", out.toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        Map<String, JsonNode> original = new HashMap<>();
+        for (String l : Files.readAllLines(fixture())) {
+            JsonNode n = Json.mapper().readTree(l);
+            original.put(n.get("task_id").asText(), n);
+        }
+        List<String> exported = Files.readAllLines(out);
+        assertThat(exported).hasSize(original.size());
+        for (String l : exported) {
+            JsonNode e = Json.mapper().readTree(l);
+            JsonNode o = original.get(e.get("task_id").asText());
+            assertThat(e.get("tool")).isEqualTo(o.get("tool"));
+            assertThat(e.get("status")).isEqualTo(o.get("status"));
+            assertThat(e.get("returncode")).isEqualTo(o.get("returncode"));
+            assertThat(e.get("duration_seconds").asDouble())
+                    .isEqualTo(o.get("duration_seconds").asDouble());
+            assertThat(e.get("resource_usage").get("memory_peak_mb").asDouble())
+                    .isEqualTo(o.get("resource_usage").get("memory_peak_mb").asDouble());
+            assertThat(e.get("resource_usage").get("cpu_total_seconds").asDouble())
+                    .isEqualTo(
+                            o.get("resource_usage").get("cpu_total_seconds").asDouble(),
+                            org.assertj.core.api.Assertions.within(0.011));
+            assertThat(e.get("start_time").asText())
+                    .startsWith(o.get("start_time").asText().substring(0, 23));
+            assertThat(e.get("error")).isEqualTo(o.get("error"));
+            assertThat(e.get("detailed_profile")).isEqualTo(o.get("detailed_profile"));
+        }
+    }
+}
