@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         name = "import",
         mixinStandardHelpOptions = true,
         description = "Import job histories from other tools.",
-        subcommands = {ImportCommand.Keystone.class, ImportCommand.Srtctl.class})
+        subcommands = {ImportCommand.Keystone.class, ImportCommand.Srtctl.class, ImportCommand.Worker.class})
 final class ImportCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -123,6 +123,79 @@ final class ImportCommand implements Runnable {
                             r.results().size(),
                             r.reason() == null ? "" : " — " + r.reason());
                 }
+            }
+            return 0;
+        }
+    }
+
+    /** A worker job directory: the job becomes a workflow, each work item a job. */
+    @Command(
+            name = "worker",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Import a worker job directory (server.log, or the MPI worker's <name>.log<jobid>) as a workflow,"
+                        + " one job per work item (<workflow>.<item>), its client as the job's client.",
+                "Importing the same directory again changes nothing; importing it again after the log grew adds what is new."
+            })
+    static final class Worker implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Target target;
+
+        @Parameters(paramLabel = "DIR", description = "The worker job directory (e.g. worker_1234/), or its log file.")
+        Path dir;
+
+        @picocli.CommandLine.Option(
+                names = "--workflow",
+                paramLabel = "ID",
+                description = "Workflow id (default: the directory's name, e.g. worker_1234).")
+        String workflow;
+
+        @picocli.CommandLine.Option(
+                names = "--zone",
+                paramLabel = "ZONE",
+                description =
+                        "Time zone the worker wrote its local times in, e.g. Europe/Brussels (default: this machine's).")
+        String zone;
+
+        @Override
+        public Integer call() throws IOException {
+            java.time.ZoneId zoneId;
+            try {
+                zoneId = zone == null || zone.isBlank() ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(zone);
+            } catch (java.time.DateTimeException e) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--zone: '" + zone + "' is not a time zone such as Europe/Brussels or UTC");
+            }
+            io.jobscope.worker.WorkerLog log = SummarizeCommand.open(dir);
+            log.update();
+            io.jobscope.worker.Summary s = log.summary();
+            String id = workflow == null || workflow.isBlank() ? log.name() : workflow;
+            PrintWriter out = spec.commandLine().getOut();
+            io.jobscope.worker.WorkerImporter.Result r;
+            try (Target ignored = target;
+                    EventWriter writer = new EventWriter(target.database())) {
+                r = new io.jobscope.worker.WorkerImporter(writer, zoneId).importLog(log, id);
+            }
+            out.printf(
+                    "%s: %d work item(s) as workflow %s (%d success, %d failure, %d incomplete): %d event(s) imported, %d already present%n",
+                    log.path(),
+                    r.items(),
+                    r.workflow(),
+                    s.success(),
+                    s.failure(),
+                    s.incomplete(),
+                    r.imported(),
+                    r.unchanged());
+            if (s.skippedLines() > 0) {
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                "%s: %d malformed line(s) skipped, first at line %d%n",
+                                log.path(), s.skippedLines(), s.firstSkippedLine());
+                return Main.EXIT_USER_ERROR;
             }
             return 0;
         }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ShowCommand.class,
             ImportCommand.class,
             ExportCommand.class,
+            SummarizeCommand.class,
             TokenCommand.class,
             ServicesCommand.class,
             PreflightCommand.class,
