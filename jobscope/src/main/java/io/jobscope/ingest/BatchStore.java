@@ -206,6 +206,12 @@ final class BatchStore {
             }
         }
         loadJobs(c, jobs);
+        Rollup rollup = new Rollup();
+        for (JobRow row : jobs.values()) {
+            if (row != null) {
+                rollup.add(row, -1);
+            }
+        }
         // PostgreSQL rewrites a batch into one multi-row upsert, which may touch a key only once:
         // everything keyed is merged here first, one row per key.
         Map<String, PhaseDelta> phases = new LinkedHashMap<>();
@@ -272,9 +278,11 @@ final class BatchStore {
                 for (JobRow row : jobs.values()) {
                     row.bind(ps, now);
                     ps.addBatch();
+                    rollup.add(row, +1);
                 }
                 ps.executeBatch();
             }
+            rollup.write(c);
         }
         if (!workflows.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(UPSERT_WORKFLOW)) {
@@ -306,6 +314,51 @@ final class BatchStore {
                         JobRow row = JobRow.read(rs);
                         jobs.put(row.id, row);
                     }
+                }
+            }
+        }
+    }
+
+    /** The batch's net change to {@code job_rollup}: minus each changed job's old share, plus its new one. */
+    private static final class Rollup {
+        private static final String UPSERT =
+                "INSERT INTO job_rollup (hour_ms, app, site, status, jobs, cpu_s, duration_s,"
+                        + " with_duration) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (hour_ms, app, site, status) DO UPDATE SET"
+                        + " jobs = job_rollup.jobs + excluded.jobs, cpu_s = job_rollup.cpu_s + excluded.cpu_s,"
+                        + " duration_s = job_rollup.duration_s + excluded.duration_s,"
+                        + " with_duration = job_rollup.with_duration + excluded.with_duration";
+        private final Map<String, double[]> deltas = new HashMap<>();
+
+        void add(JobRow row, int sign) {
+            double[] d = deltas.computeIfAbsent(row.rollupKey(), k -> new double[4]);
+            d[0] += sign;
+            d[1] += sign * row.cpuTotal();
+            d[2] += sign * (row.durationS == null ? 0 : row.durationS);
+            d[3] += row.durationS == null ? 0 : sign;
+        }
+
+        void write(Connection c) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+                int n = 0;
+                for (Map.Entry<String, double[]> e : deltas.entrySet()) {
+                    double[] d = e.getValue();
+                    if (d[0] == 0 && d[1] == 0 && d[2] == 0 && d[3] == 0) {
+                        continue; // a job that changed within its key and figures: nothing to add
+                    }
+                    String[] k = e.getKey().split("\u0000", -1);
+                    ps.setLong(1, Long.parseLong(k[0]));
+                    ps.setString(2, k[1]);
+                    ps.setString(3, k[2]);
+                    ps.setString(4, k[3]);
+                    ps.setLong(5, (long) d[0]);
+                    ps.setDouble(6, d[1]);
+                    ps.setDouble(7, d[2]);
+                    ps.setLong(8, (long) d[3]);
+                    ps.addBatch();
+                    n++;
+                }
+                if (n > 0) {
+                    ps.executeBatch();
                 }
             }
         }

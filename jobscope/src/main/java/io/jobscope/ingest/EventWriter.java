@@ -52,7 +52,10 @@ public final class EventWriter implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<Submission> queue;
     private final Thread thread;
+    private static final long WAL_CHECKPOINT_BYTES = Long.getLong("jobscope.walCheckpointBytes", 256L << 20);
     private final ScheduledExecutorService checkpointer;
+    private volatile long lastCommitNanos;
+    private volatile long lastCheckpointNanos;
     private volatile boolean closed;
 
     public EventWriter(Database db, int maxBatch) {
@@ -69,7 +72,7 @@ public final class EventWriter implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            checkpointer.scheduleWithFixedDelay(() -> checkpoint("PASSIVE"), 1, 1, TimeUnit.SECONDS);
+            checkpointer.scheduleWithFixedDelay(this::maybeCheckpoint, 1, 1, TimeUnit.SECONDS);
         } else {
             checkpointer = null;
         }
@@ -79,6 +82,28 @@ public final class EventWriter implements AutoCloseable {
      * Copies the SQLite write-ahead log into the database file. PASSIVE never blocks the writer; readers
      * and the writer go on while it runs. Failures are logged and retried on the next tick.
      */
+    /**
+     * Checkpoints when the log has grown past {@link #WAL_CHECKPOINT_BYTES}, or once the writer has been idle
+     * for a second with anything in the log. Rare, large checkpoints write a page once however often a
+     * batch touched it; during a burst of ingest that halves the writer's work.
+     */
+    private void maybeCheckpoint() {
+        long wal = walBytes();
+        boolean idle = System.nanoTime() - lastCommitNanos > TimeUnit.SECONDS.toNanos(1);
+        if (wal > WAL_CHECKPOINT_BYTES || idle && wal > 0 && lastCommitNanos > lastCheckpointNanos) {
+            lastCheckpointNanos = System.nanoTime();
+            checkpoint(idle ? "TRUNCATE" : "PASSIVE");
+        }
+    }
+
+    private long walBytes() {
+        try {
+            return java.nio.file.Files.size(java.nio.file.Path.of(db.location() + "-wal"));
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
     private void checkpoint(String mode) {
         try (Connection c = db.dataSource().getConnection();
                 Statement st = c.createStatement()) {
@@ -178,6 +203,7 @@ public final class EventWriter implements AutoCloseable {
             try {
                 results = store.write(c, parts);
                 c.commit();
+                lastCommitNanos = System.nanoTime();
             } catch (SQLException | RuntimeException | Error e) {
                 rollback(c);
                 throw e;

@@ -113,6 +113,16 @@ final class JobRow {
         ps.setLong(i, now);
     }
 
+    /** This row's share of the hourly rollup: its (hour, app, site, status) key. */
+    String rollupKey() {
+        long hour = Math.floorDiv(sortTimeMs, 3_600_000L) * 3_600_000L;
+        return hour + "\u0000" + (app == null ? "" : app) + "\u0000" + (site == null ? "" : site) + "\u0000" + status;
+    }
+
+    double cpuTotal() {
+        return (cpuUserS == null ? 0 : cpuUserS) + (cpuSystemS == null ? 0 : cpuSystemS);
+    }
+
     static Long getLong(ResultSet rs, String c) throws SQLException {
         long v = rs.getLong(c);
         return rs.wasNull() ? null : v;

@@ -243,34 +243,81 @@ public final class JobService implements JobQueries {
                         "cannot group by '" + by + "'; use one of " + String.join(", ", GROUP_COLUMNS.keySet()));
             }
         }
+        List<StatsAccumulator.Cell> cells;
+        if (workflow == null && (by == null || ROLLUP_KEYS.contains(by))) {
+            cells = fromRollup(column, since);
+        } else {
+            cells = fromJobs(column, since == null ? null : since.toEpochMilli(), null, workflow);
+        }
+        return StatsAccumulator.build(by, cells);
+    }
+
+    /** Keys the hourly rollup can group by; others (host, workflow, client) scan the jobs. */
+    private static final java.util.Set<String> ROLLUP_KEYS = java.util.Set.of("app", "site", "status");
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    /**
+     * Whole hours from {@code job_rollup}; the part of the first hour after {@code since} (when it is not on
+     * an hour) from the jobs themselves, so the answer is exact.
+     */
+    private List<StatsAccumulator.Cell> fromRollup(String column, Instant since) {
+        Long from = since == null ? null : since.toEpochMilli();
+        long firstWholeHour = from == null ? Long.MIN_VALUE : Math.floorDiv(from + HOUR_MS - 1, HOUR_MS) * HOUR_MS;
+        String key = column == null ? "NULL" : column.equals("status") ? "status" : "NULLIF(" + column + ", '')";
+        String sql = "SELECT " + key + " AS k, status, SUM(jobs) AS n, SUM(cpu_s) AS cpu, SUM(duration_s) AS dur,"
+                + " SUM(with_duration) AS ndur FROM job_rollup"
+                + (from == null ? "" : " WHERE hour_ms >= :hour")
+                + " GROUP BY " + (column == null ? "status" : column + ", status");
+        List<StatsAccumulator.Cell> cells = new java.util.ArrayList<>(db.jdbi().withHandle(h -> {
+            Query q = h.createQuery(sql);
+            if (from != null) {
+                q.bind("hour", firstWholeHour);
+            }
+            return q.map((rs, ctx) -> cell(rs)).list();
+        }));
+        if (from != null && from < firstWholeHour) {
+            cells.addAll(fromJobs(column, from, firstWholeHour, null));
+        }
+        cells.removeIf(c -> c.count() == 0);
+        return cells;
+    }
+
+    private List<StatsAccumulator.Cell> fromJobs(String column, Long from, Long until, String workflow) {
         StringBuilder sql = new StringBuilder("SELECT ")
                 .append(column == null ? "NULL" : column)
                 .append(" AS k, status, COUNT(*) AS n,")
                 .append(" SUM(COALESCE(cpu_user_s, 0) + COALESCE(cpu_system_s, 0)) AS cpu,")
                 .append(" SUM(duration_s) AS dur, COUNT(duration_s) AS ndur FROM job WHERE 1=1");
         Map<String, Object> args = new LinkedHashMap<>();
-        if (since != null) {
+        if (from != null) {
             sql.append(" AND sort_time_ms >= :since");
-            args.put("since", since.toEpochMilli());
+            args.put("since", from);
+        }
+        if (until != null) {
+            sql.append(" AND sort_time_ms < :until");
+            args.put("until", until);
         }
         if (workflow != null) {
             sql.append(" AND workflow_id = :workflow");
             args.put("workflow", workflow);
         }
         sql.append(" GROUP BY ").append(column == null ? "status" : column + ", status");
-        List<StatsAccumulator.Cell> cells = db.jdbi().withHandle(h -> {
+        return db.jdbi().withHandle(h -> {
             Query q = h.createQuery(sql.toString());
             args.forEach(q::bind);
-            return q.map((rs, ctx) -> new StatsAccumulator.Cell(
-                            rs.getString("k"),
-                            rs.getString("status"),
-                            rs.getLong("n"),
-                            rs.getDouble("cpu"),
-                            rs.getDouble("dur"),
-                            rs.getLong("ndur")))
-                    .list();
+            return q.map((rs, ctx) -> cell(rs)).list();
         });
-        return StatsAccumulator.build(by, cells);
+    }
+
+    private static StatsAccumulator.Cell cell(ResultSet rs) throws SQLException {
+        return new StatsAccumulator.Cell(
+                rs.getString("k"),
+                rs.getString("status"),
+                rs.getLong("n"),
+                rs.getDouble("cpu"),
+                rs.getDouble("dur"),
+                rs.getLong("ndur"));
     }
 
     @Override

@@ -62,6 +62,10 @@ public final class IngestBenchmark {
         System.exit(0);
     }
 
+    public static List<byte[]> generateForProbe(int events, int batch) {
+        return generate(events, batch);
+    }
+
     static List<byte[]> generate(int events, int batch) {
         int jobs = events / 2;
         List<byte[]> out = new ArrayList<>();

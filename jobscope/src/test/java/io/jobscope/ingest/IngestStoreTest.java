@@ -230,4 +230,84 @@ class IngestStoreTest {
             assertThat(new JobService(db).job("j").orElseThrow().status()).isEqualTo("running");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void statisticsFromTheHourlyRollupMatchTheJobsWhateverTheEventOrder(Stores.Kind kind) {
+        java.util.Random rnd = new java.util.Random(7);
+        List<Event> events = new java.util.ArrayList<>();
+        String[] apps = {"sim", "reco", null};
+        String[] statuses = {"success", "failed", "timeout", "error", "cancelled"};
+        for (int j = 0; j < 300; j++) {
+            Instant start = T0.plusSeconds(rnd.nextInt(5 * 3600));
+            String app = apps[rnd.nextInt(apps.length)];
+            events.add(Event.job(Event.JOB_SUBMITTED, "j" + j, start.minusSeconds(rnd.nextInt(4000)))
+                    .put("site", j % 2 == 0 ? "leuven" : null));
+            events.add(Event.job(Event.JOB_STARTED, "j" + j, start).put("app", app));
+            if (rnd.nextInt(4) > 0) {
+                events.add(Event.job(Event.JOB_FINISHED, "j" + j, start.plusSeconds(rnd.nextInt(7200)))
+                        .put("status", statuses[rnd.nextInt(statuses.length)])
+                        .put("cpu_user_s", rnd.nextInt(1000) / 10.0)
+                        .put("cpu_system_s", 1.5));
+            }
+            if (rnd.nextInt(10) == 0) { // a retry, later
+                events.add(Event.job(Event.JOB_STARTED, "j" + j, start.plusSeconds(9000))
+                        .put("app", "retried"));
+            }
+        }
+        java.util.Collections.shuffle(events, rnd);
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            Ingestor ingestor = new Ingestor(writer);
+            for (int from = 0; from < events.size(); ) {
+                int to = Math.min(events.size(), from + 1 + rnd.nextInt(60));
+                ingest(ingestor, lines(events.subList(from, to).toArray(new Event[0])));
+                from = to;
+            }
+            JobService svc = new JobService(db);
+            Instant since = T0.plusSeconds(5400 + 17); // not on an hour
+            for (String by : new String[] {null, "app", "site", "status"}) {
+                for (Instant s : new Instant[] {null, since}) {
+                    Stats rolled = svc.stats(by, s, null);
+                    String col = by == null ? "'all'" : by;
+                    String where = s == null ? "" : " WHERE sort_time_ms >= " + s.toEpochMilli();
+                    List<java.util.Map<String, Object>> expected = db.jdbi()
+                            .withHandle(h -> h.createQuery("SELECT " + col
+                                            + " AS k, COUNT(*) AS n, SUM(COALESCE(cpu_user_s,0)+COALESCE(cpu_system_s,0)) AS cpu,"
+                                            + " SUM(COALESCE(duration_s,0)) AS dur FROM job" + where + " GROUP BY 1")
+                                    .mapToMap()
+                                    .list());
+                    long total = expected.stream()
+                            .mapToLong(m -> ((Number) m.get("n")).longValue())
+                            .sum();
+                    double cpu = expected.stream()
+                            .mapToDouble(m -> ((Number) m.get("cpu")).doubleValue())
+                            .sum();
+                    double dur = expected.stream()
+                            .mapToDouble(m -> ((Number) m.get("dur")).doubleValue())
+                            .sum();
+                    assertThat(rolled.total()).as("total by %s since %s", by, s).isEqualTo(total);
+                    assertThat(rolled.totalCpuS())
+                            .as("cpu by %s since %s", by, s)
+                            .isCloseTo(cpu, org.assertj.core.api.Assertions.within(0.02));
+                    assertThat(rolled.totalDurationS())
+                            .as("duration by %s", by)
+                            .isCloseTo(dur, org.assertj.core.api.Assertions.within(0.02));
+                    if (by != null) {
+                        assertThat(rolled.groups())
+                                .as("groups by %s since %s", by, s)
+                                .hasSize(expected.size());
+                        for (java.util.Map<String, Object> m : expected) {
+                            String key =
+                                    m.get("k") == null ? "(none)" : m.get("k").toString();
+                            assertThat(rolled.groups())
+                                    .filteredOn(g -> g.key().equals(key))
+                                    .singleElement()
+                                    .satisfies(g -> assertThat(g.total()).isEqualTo(((Number) m.get("n")).longValue()));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
