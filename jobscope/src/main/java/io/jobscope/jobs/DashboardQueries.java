@@ -237,7 +237,7 @@ public final class DashboardQueries {
         db.jdbi()
                 .useHandle(h -> h.createQuery("SELECT (end_time_ms - :start) / " + HOUR
                                 + " AS b, status, COUNT(*) AS n FROM job WHERE end_time_ms >= :start"
-                                + " GROUP BY (end_time_ms - :start) / " + HOUR + ", status")
+                                + " GROUP BY 1, 2")
                         .bind("start", start)
                         .map((rs, c) -> {
                             int b = (int) rs.getLong("b");
@@ -562,7 +562,7 @@ public final class DashboardQueries {
             h.createQuery("SELECT app, (start_time_ms - :t0) / :w AS sb,"
                             + " (COALESCE(end_time_ms, :now) - :t0) / :w AS eb, COUNT(*) AS n FROM job"
                             + " WHERE workflow_id = :id AND start_time_ms IS NOT NULL"
-                            + " GROUP BY app, (start_time_ms - :t0) / :w, (COALESCE(end_time_ms, :now) - :t0) / :w")
+                            + " GROUP BY 1, 2, 3")
                     .bind("id", workflow)
                     .bind("t0", start)
                     .bind("w", width)
@@ -734,7 +734,7 @@ public final class DashboardQueries {
             h.createQuery("SELECT b, SUM(cpu) AS cpu, SUM(rss) AS rss FROM ("
                             + " SELECT (s.time_ms - :t0) / :w AS b, s.job_id, AVG(s.cpu_percent) AS cpu,"
                             + " AVG(s.rss_bytes) AS rss FROM resource_sample s JOIN job j ON j.id = s.job_id"
-                            + " WHERE j.workflow_id = :id GROUP BY (s.time_ms - :t0) / :w, s.job_id) per_job"
+                            + " WHERE j.workflow_id = :id GROUP BY 1, 2) per_job"
                             + " GROUP BY b ORDER BY b")
                     .bind("id", workflow)
                     .bind("t0", span[0])

@@ -1,0 +1,59 @@
+package io.jobscope.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobscope.client.Event;
+import io.jobscope.ingest.EventWriter;
+import io.jobscope.ingest.Ingestor;
+import io.jobscope.jobs.DashboardQueries;
+import io.jobscope.store.Database;
+import io.jobscope.testing.Stores;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every dashboard query answers the same on SQLite and on a real PostgreSQL. */
+class DashboardQueriesStoreTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void everyPageQueryRunsAndCountsTheSeed(Stores.Kind kind) {
+        Instant now = Instant.now();
+        StringBuilder body = new StringBuilder();
+        for (Event e : DashboardSeed.events(now)) {
+            body.append(e.toLine()).append('\n');
+        }
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            new Ingestor(writer).ingest(new ByteArrayInputStream(body.toString().getBytes(StandardCharsets.UTF_8)));
+            DashboardQueries q = new DashboardQueries(db, Clock.systemUTC());
+
+            assertThat(q.overview()).isNotNull();
+            assertThat(q.throughput()).isNotEmpty();
+            assertThat(q.workflows(null, null, null, 1, 25).rows()).isNotEmpty();
+            assertThat(q.workflow("wf-reco")).isPresent();
+            assertThat(q.timeline("wf-reco")).isNotEmpty();
+            assertThat(q.dag("wf-reco")).isNotEmpty();
+            assertThat(q.resources("wf-reco")).isNotEmpty();
+            assertThat(q.jobs(new DashboardQueries.JobFilter(null, null, null, null, null, null, null, null, 1, 50))
+                            .rows())
+                    .hasSize(DashboardSeed.TOTAL);
+            for (String sort : DashboardQueries.SORTS.keySet()) {
+                var page =
+                        q.jobs(new DashboardQueries.JobFilter(null, null, null, null, null, null, null, sort, 1, 50));
+                assertThat(page.rows()).as(sort).isNotEmpty();
+            }
+            for (String by : DashboardQueries.STATS_GROUPS) {
+                assertThat(q.stats(by, now.minusSeconds(86_400))).as(by).isNotEmpty();
+            }
+            assertThat(q.distinct("app", 10)).contains("gen", "sim");
+        }
+    }
+}
