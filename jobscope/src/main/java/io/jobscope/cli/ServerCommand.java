@@ -1,5 +1,9 @@
 package io.jobscope.cli;
 
+import io.jobscope.diagnose.Classifier;
+import io.jobscope.diagnose.ClassifyOnFinish;
+import io.jobscope.diagnose.DiagnoseService;
+import io.jobscope.diagnose.RuleBook;
 import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.Ingestor;
 import io.jobscope.ingest.SpoolIngester;
@@ -14,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -110,11 +115,9 @@ final class ServerCommand implements Callable<Integer> {
         HeartbeatChecker heartbeats = new HeartbeatChecker(board);
         EventWriter writer = new EventWriter(database);
         Ingestor ingestor = new Ingestor(writer, config.maxLineBytes(), config.maxBodyBytes(), 5000);
-        io.jobscope.diagnose.DiagnoseService diagnose = new io.jobscope.diagnose.DiagnoseService(
-                database,
-                io.jobscope.diagnose.Classifier.standard(io.jobscope.diagnose.RuleBook.load(java.util.List.of(), true)),
-                board.outageLookup());
-        io.jobscope.diagnose.ClassifyOnFinish classifyOnFinish = new io.jobscope.diagnose.ClassifyOnFinish(diagnose);
+        DiagnoseService diagnose = new DiagnoseService(
+                database, Classifier.standard(RuleBook.load(List.of(), true)), board.outageLookup());
+        ClassifyOnFinish classifyOnFinish = new ClassifyOnFinish(diagnose);
         writer.addCommitListener(classifyOnFinish);
         ApiServer server =
                 new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC(), board, diagnose);
