@@ -25,24 +25,62 @@ public final class DemoFeeder {
     private final PrintWriter log;
     private final String host;
     private final String cpuModel;
+    private final DemoServices services;
 
-    DemoFeeder(Reporter reporter, TaskRunner runner, PrintWriter log, String host, String cpuModel) {
+    DemoFeeder(
+            Reporter reporter,
+            TaskRunner runner,
+            PrintWriter log,
+            String host,
+            String cpuModel,
+            DemoServices services) {
         this.reporter = reporter;
         this.runner = runner;
         this.log = log;
         this.host = host;
         this.cpuModel = cpuModel;
+        this.services = services;
     }
 
     /** A feeder that plays the tasks in real time ({@code speed} 1) on this machine's name and CPU model. */
     public static DemoFeeder simulated(Reporter reporter, PrintWriter log, double speed) {
         String host = hostName();
         String cpu = cpuModel();
-        return new DemoFeeder(reporter, new SimulatedTaskRunner(host, cpu, speed), log, host, cpu);
+        return new DemoFeeder(reporter, new SimulatedTaskRunner(host, cpu, speed), log, host, cpu, null);
+    }
+
+    /**
+     * A feeder that also reports service status through {@code services}; with {@code wrapped}, each task is
+     * a real command run by {@code jobscope run} reporting to {@code server} (scripts, logs and spool under
+     * {@code dir}), else tasks are simulated.
+     */
+    public static DemoFeeder create(
+            Reporter reporter,
+            DemoServices services,
+            boolean wrapped,
+            java.net.URI server,
+            java.nio.file.Path dir,
+            PrintWriter log,
+            double speed) {
+        String host = hostName();
+        String cpu = cpuModel();
+        TaskRunner runner = wrapped
+                ? WrappedTaskRunner.create(server, dir, speed, log)
+                        .<TaskRunner>map(r -> r)
+                        .orElseGet(() -> new SimulatedTaskRunner(host, cpu, speed))
+                : new SimulatedTaskRunner(host, cpu, speed);
+        if (runner instanceof WrappedTaskRunner) {
+            log.println("demo: tasks are real commands wrapped by 'jobscope run' (scripts and logs in " + dir + ")");
+        }
+        return new DemoFeeder(reporter, runner, log, host, cpu, services);
     }
 
     /** Sends the history, then runs both workflows to their end; returns the number of tasks that failed. */
     public int run() throws Exception {
+        if (services != null) {
+            services.history(Instant.now());
+            log.println("demo: reported 30 days of service status, maintenance and an announcement");
+        }
         reporter.send(DemoWorkload.history(Instant.now(), host, cpuModel));
         log.println("demo: loaded a day of history (6 earlier workflows); starting the live workflows");
         log.flush();
@@ -114,6 +152,15 @@ public final class DemoFeeder {
                     boolean ready = t.dependsOn().stream().allMatch(d -> Boolean.TRUE.equals(done.get(d)));
                     if (ready && running.size() < slots) {
                         String slot = "slot-" + (running.size() + 1);
+                        if (services != null
+                                && t.failure() != null
+                                && t.failure().service() != null) {
+                            // monitoring notices the outage this task is about to run into
+                            services.outage(
+                                    t.failure().service(),
+                                    "door dcache-door.demo:22125 not responding (probe failed 3 times)",
+                                    java.time.Duration.ofSeconds(45));
+                        }
                         running.put(t.id(), pool.submit(() -> runner.run(t, slot, reporter)));
                         it.remove();
                     }

@@ -18,8 +18,13 @@ record DemoTask(
         long memBytes,
         Failure failure) {
 
-    /** How a task fails: in which phase, with what exit, status and output. */
-    record Failure(String phase, String status, int exitCode, Integer signal, String stderr) {}
+    /**
+     * How a task fails: in which phase, with what exit, status and output when simulated; {@code mode} is how
+     * the real task script fails ({@code traceback}, {@code memory}, {@code segfault}, {@code service},
+     * {@code timeout}) and {@code service} the service whose outage it runs into, if any.
+     */
+    record Failure(
+            String phase, String status, int exitCode, Integer signal, String stderr, String mode, String service) {}
 
     DemoTask {
         dependsOn = List.copyOf(dependsOn);

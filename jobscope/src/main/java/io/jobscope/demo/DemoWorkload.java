@@ -49,7 +49,9 @@ final class DemoWorkload {
                                     + "    geo = load_geometry(args.geometry)\n"
                                     + "  File \"/opt/sim/lib/geometry.py\", line 54, in load_geometry\n"
                                     + "    raise FileNotFoundError(f\"geometry {tag!r} not found in {root}\")\n"
-                                    + "FileNotFoundError: geometry 'v9' not found in /cvmfs/geo.example.org\n")
+                                    + "FileNotFoundError: geometry 'v9' not found in /cvmfs/geo.example.org\n",
+                            "traceback",
+                            null)
                     : null;
             t.add(task(
                     "sim-" + i,
@@ -95,7 +97,9 @@ final class DemoWorkload {
                         9,
                         "fit: lambda=0.0007, 4096 bins\nfit: allocating covariance matrix (4096 x 4096 x 8 B)\n"
                                 + "Killed\nslurmstepd: error: Detected 1 oom-kill event(s) in StepId=81723.0."
-                                + " Some of your processes may have been killed by the cgroup out-of-memory handler.\n");
+                                + " Some of your processes may have been killed by the cgroup out-of-memory handler.\n",
+                        "memory",
+                        null);
             } else if (i == 12) {
                 f = new DemoTask.Failure(
                         "fit",
@@ -103,7 +107,28 @@ final class DemoWorkload {
                         124,
                         null,
                         "fit: lambda=0.0012: iteration 9000, chi2/ndf=4.71, not converged\n"
-                                + "jobscope: wall-time limit of 30 s reached, sent SIGTERM\n");
+                                + "jobscope: wall-time limit of 30 s reached, sent SIGTERM\n",
+                        "timeout",
+                        null);
+            } else if (i == 3) {
+                f = new DemoTask.Failure(
+                        "fit",
+                        "failed",
+                        139,
+                        11,
+                        "fit: calling libminuit2 migrad()\nFatal Python error: Segmentation fault\n",
+                        "segfault",
+                        null);
+            } else if (i == 10) {
+                f = new DemoTask.Failure(
+                        "load",
+                        "failed",
+                        1,
+                        null,
+                        "dcap: failed to open dcap://dcache-door.demo:22125/pnfs/demo/data/run0031.root:"
+                                + " Connection refused\nError: cannot read input run0031.root, giving up after 1 attempt\n",
+                        "service",
+                        "dcache");
             }
             t.add(task(
                     String.format("scan-%02d", i),

@@ -140,6 +140,14 @@ public final class DiagnoseService {
         return store.find(jobId);
     }
 
+    /**
+     * The categories already stored for the given jobs (job id → category label), without classifying
+     * anything: for listings that show many failures at once.
+     */
+    public Map<String, String> storedCategories(java.util.Collection<String> jobIds) {
+        return jobIds.isEmpty() ? Map.of() : store.categories(jobIds);
+    }
+
     /** Classifies what needs it, then groups the failures of {@code scope}. */
     public Report report(DiagnoseScope scope, boolean reclassify) {
         int classified = classifyPending(scope, reclassify);

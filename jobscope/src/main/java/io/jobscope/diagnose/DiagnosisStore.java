@@ -182,6 +182,21 @@ final class DiagnosisStore {
         return out.stream().findFirst();
     }
 
+    /** The stored category of each of the given jobs that has a diagnosis (job id → category label). */
+    Map<String, String> categories(java.util.Collection<String> jobIds) {
+        Map<String, String> out = new java.util.HashMap<>();
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(jobIds));
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<Object> chunk = new ArrayList<>(ids.subList(from, Math.min(ids.size(), from + 500)));
+            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            query(
+                    "SELECT job_id, category FROM job_diagnosis WHERE job_id IN (" + marks + ")",
+                    chunk,
+                    rs -> out.put(rs.getString("job_id"), rs.getString("category")));
+        }
+        return out;
+    }
+
     private interface RowAction {
         void accept(ResultSet rs) throws SQLException;
     }

@@ -93,7 +93,14 @@ public final class ApiServer implements AutoCloseable {
             }
             cfg.routes.get("/api/v1/diagnose", this::getDiagnose);
             cfg.routes.get("/api/v1/jobs/{id}/diagnosis", this::getDiagnosis);
-            new Dashboard(new DashboardQueries(jobs.database(), clock), jobs, config.tokens(), clock).register(cfg);
+            new Dashboard(
+                            new DashboardQueries(jobs.database(), clock),
+                            jobs,
+                            config.tokens(),
+                            clock,
+                            services,
+                            diagnose)
+                    .register(cfg);
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             cfg.routes.exception(ValidationException.class, (e, ctx) -> error(ctx, 400, validationMessage(e)));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));

@@ -11,8 +11,13 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.SameSite;
 import io.javalin.http.staticfiles.Location;
 import io.jobscope.client.Job;
+import io.jobscope.diagnose.DiagnoseScope;
+import io.jobscope.diagnose.DiagnoseService;
 import io.jobscope.jobs.DashboardQueries;
 import io.jobscope.jobs.JobService;
+import io.jobscope.services.NotFoundException;
+import io.jobscope.services.ServiceBoard;
+import io.jobscope.services.ServicesApi;
 import io.jobscope.util.Times;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +45,9 @@ public final class Dashboard {
 
     static final String DEFAULT_WINDOW = "24h";
 
+    /** The statuses diagnosis classifies. */
+    private static final Set<String> FAILED = Set.of("failed", "error", "timeout", "held");
+
     private static final Set<String> PUBLIC_PATHS = Set.of("/login", "/health");
 
     private final DashboardQueries queries;
@@ -47,13 +55,28 @@ public final class Dashboard {
     private final Tokens tokens;
     private final Clock clock;
     private final TemplateEngine templates;
+    private final ServicePages services;
+    private final DiagnoseService diagnose;
 
     public Dashboard(DashboardQueries queries, JobService jobs, Tokens tokens, Clock clock) {
+        this(queries, jobs, tokens, clock, null, null);
+    }
+
+    /** With a services board and failure diagnosis (either may be null), also shows them. */
+    public Dashboard(
+            DashboardQueries queries,
+            JobService jobs,
+            Tokens tokens,
+            Clock clock,
+            ServiceBoard services,
+            DiagnoseService diagnose) {
         this.queries = queries;
         this.jobs = jobs;
         this.tokens = tokens;
         this.clock = clock;
         this.templates = TemplateEngine.createPrecompiled(ContentType.Html);
+        this.services = services == null ? null : new ServicePages(services);
+        this.diagnose = diagnose;
     }
 
     private static Map<String, Duration> windows() {
@@ -83,6 +106,9 @@ public final class Dashboard {
         cfg.routes.get("/jobs", page(this::jobList));
         cfg.routes.get("/jobs/{id}", page(this::job));
         cfg.routes.get("/stats", page(this::stats));
+        cfg.routes.get("/services", page(this::servicesBoard));
+        cfg.routes.get("/services/{name}", page(this::service));
+        cfg.routes.get("/failures", page(this::failures));
         cfg.routes.get("/login", this::loginForm);
         cfg.routes.post("/login", this::login);
         cfg.routes.post("/logout", this::logout);
@@ -121,6 +147,9 @@ public final class Dashboard {
             } catch (ApiException e) {
                 ctx.status(e.status());
                 render(ctx, "error.jte", Map.of("status", e.status(), "message", e.getMessage()));
+            } catch (NotFoundException e) {
+                ctx.status(404);
+                render(ctx, "error.jte", Map.of("status", 404, "message", e.getMessage()));
             } catch (IllegalArgumentException e) {
                 ctx.status(400);
                 render(ctx, "error.jte", Map.of("status", 400, "message", String.valueOf(e.getMessage())));
@@ -143,6 +172,8 @@ public final class Dashboard {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("nav", nav);
         m.put("login", !tokens.isEmpty());
+        m.put("banner", services == null ? List.of() : services.announcements());
+        m.put("features", new Features(services != null, diagnose != null));
         for (int i = 0; i + 1 < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
         }
@@ -151,12 +182,26 @@ public final class Dashboard {
 
     // ---------------------------------------------------------------- pages
 
+    /** Which optional parts this dashboard has, for the navigation. */
+    public record Features(boolean services, boolean diagnose) {}
+
     private void overview(Context ctx) {
-        render(ctx, "overview.jte", params("overview", "o", queries.overview()));
+        DashboardQueries.Overview o = queries.overview();
+        render(ctx, "overview.jte", params("overview", "o", o, "categories", categories(o.recentFailures())));
     }
 
     private void overviewFragment(Context ctx) {
-        render(ctx, "overview_live.jte", Map.of("o", queries.overview()));
+        DashboardQueries.Overview o = queries.overview();
+        render(ctx, "overview_live.jte", Map.of("o", o, "categories", categories(o.recentFailures())));
+    }
+
+    /** The diagnosed category of each listed failure (none for jobs not classified yet). */
+    private Map<String, String> categories(List<DashboardQueries.Failure> failures) {
+        if (diagnose == null || failures.isEmpty()) {
+            return Map.of();
+        }
+        return diagnose.storedCategories(
+                failures.stream().map(DashboardQueries.Failure::id).toList());
     }
 
     private void workflows(Context ctx) {
@@ -175,7 +220,7 @@ public final class Dashboard {
         String id = ctx.pathParam("id");
         DashboardQueries.WorkflowSummary s =
                 queries.workflow(id).orElseThrow(() -> new ApiException(404, "no workflow with id '" + id + "'"));
-        render(ctx, "workflow.jte", params("workflows", "s", s));
+        render(ctx, "workflow.jte", params("workflows", "s", s, "categories", categories(s.failures())));
     }
 
     private void jobList(Context ctx) {
@@ -200,7 +245,55 @@ public final class Dashboard {
     private void job(Context ctx) {
         String id = ctx.pathParam("id");
         Job job = jobs.job(id).orElseThrow(() -> new ApiException(404, "no job with id '" + id + "'"));
-        render(ctx, "job.jte", params("jobs", "job", job, "phases", PhaseBars.of(job)));
+        DiagnoseService.Group diagnosis = null;
+        if (diagnose != null && FAILED.contains(job.status())) {
+            diagnosis = diagnose.report(new DiagnoseScope(id, null, null), false).groups().stream()
+                    .findFirst()
+                    .orElse(null);
+        }
+        ServicesApi.Correlation outages = services == null || job.startTime() == null ? null : services.correlation(id);
+        render(
+                ctx,
+                "job.jte",
+                params("jobs", "job", job, "phases", PhaseBars.of(job), "diagnosis", diagnosis, "outages", outages));
+    }
+
+    private ServicePages services() {
+        if (services == null) {
+            throw new ApiException(404, "this server has no services board");
+        }
+        return services;
+    }
+
+    private void servicesBoard(Context ctx) {
+        render(ctx, "services.jte", params("services", "b", services().board(clock.instant())));
+    }
+
+    private void service(Context ctx) {
+        render(ctx, "service.jte", params("services", "d", services().detail(ctx.pathParam("name"), clock.instant())));
+    }
+
+    private void failures(Context ctx) {
+        if (diagnose == null) {
+            throw new ApiException(404, "this server does not diagnose failures");
+        }
+        String sinceText = blankToNull(ctx.queryParam("since"));
+        Instant since = sinceText == null ? clock.instant().minus(Duration.ofDays(7)) : instant(ctx, "since");
+        String workflow = blankToNull(ctx.queryParam("workflow"));
+        DiagnoseService.Report report = diagnose.report(new DiagnoseScope(null, workflow, since), false);
+        render(
+                ctx,
+                "failures.jte",
+                params(
+                        "failures",
+                        "r",
+                        report,
+                        "since",
+                        sinceText == null ? "7d" : sinceText,
+                        "workflow",
+                        orEmpty(workflow),
+                        "sinceInstant",
+                        since));
     }
 
     private void stats(Context ctx) {

@@ -10,8 +10,6 @@ import io.jobscope.services.ServiceState;
 import io.jobscope.services.ServicesApi;
 import io.jobscope.util.Times;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The services board's HTTP face: status inputs, board, history, maintenance, preflight, announcements, pages. */
+/** The services board's HTTP API: status inputs, board, history, maintenance, preflight, announcements (pages: {@link Dashboard}). */
 public final class ServiceRoutes {
     private final ServiceBoard board;
     private final Clock clock;
@@ -51,9 +49,6 @@ public final class ServiceRoutes {
         cfg.routes.post("/api/v1/announcements/{id}/expire", r::expire);
         cfg.routes.delete("/api/v1/announcements/{id}", r::expire);
         cfg.routes.get("/api/v1/jobs/{id}/outages", r::jobOutages);
-        cfg.routes.get("/services", ctx -> page(ctx, "board.html"));
-        cfg.routes.get("/services/{name}", ctx -> page(ctx, "service.html"));
-        cfg.routes.get("/services-assets/{file}", r::asset);
         cfg.routes.exception(
                 NotFoundException.class, (e, ctx) -> ctx.status(404).json(Map.of("error", e.getMessage())));
     }
@@ -177,35 +172,6 @@ public final class ServiceRoutes {
 
     private void jobOutages(Context ctx) {
         ctx.json(board.correlate(ctx.pathParam("id")));
-    }
-
-    private static void page(Context ctx, String name) {
-        try (InputStream in = ServiceRoutes.class.getResourceAsStream("/services-web/" + name)) {
-            if (in == null) {
-                throw new ApiException(404, "no page " + name);
-            }
-            ctx.contentType("text/html; charset=utf-8")
-                    .header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'")
-                    .result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void asset(Context ctx) {
-        String file = ctx.pathParam("file");
-        if (!file.matches("[a-z0-9-]+\\.(js|css)")) {
-            throw new ApiException(404, "no asset " + file);
-        }
-        try (InputStream in = ServiceRoutes.class.getResourceAsStream("/services-web/" + file)) {
-            if (in == null) {
-                throw new ApiException(404, "no asset " + file);
-            }
-            ctx.contentType(file.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8")
-                    .result(in.readAllBytes());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static JsonNode body(Context ctx) {

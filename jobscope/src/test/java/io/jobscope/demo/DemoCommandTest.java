@@ -25,7 +25,18 @@ class DemoCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(
-                new String[] {"demo", "--port", "0", "--speed", "10", "--exit-when-done", "--db", db.toString()},
+                new String[] {
+                    "demo",
+                    "--port",
+                    "0",
+                    "--speed",
+                    "10",
+                    "--runner",
+                    "simulated",
+                    "--exit-when-done",
+                    "--db",
+                    db.toString()
+                },
                 new PrintWriter(out),
                 new PrintWriter(err));
         assertThat(code).as(err.toString()).isZero();

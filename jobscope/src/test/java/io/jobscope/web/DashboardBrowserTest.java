@@ -291,9 +291,11 @@ class DashboardBrowserTest {
                                 .put("exit_code", 137)
                                 .put("stderr_tail", "Killed: out of memory"),
                         Event.job(Event.JOB_STARTED, "late-2", now).put("app", "sim")));
+        // htmx swaps the fragment every 3 s: an element found just before a swap goes stale, so look again.
         new WebDriverWait(driver, Duration.ofSeconds(8))
-                .until(d -> "2".equals(d.findElement(By.id("count-failed-hour")).getText()));
-        assertThat(text("count-running")).isEqualTo("2");
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> "2".equals(d.findElement(By.id("count-failed-hour")).getText())
+                        && "2".equals(d.findElement(By.id("count-running")).getText()));
         assertThat(driver.findElement(By.id("recent-failures")).getText())
                 .contains("late-1")
                 .contains("Killed: out of memory");
