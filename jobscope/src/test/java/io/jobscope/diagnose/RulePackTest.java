@@ -73,6 +73,15 @@ class RulePackTest {
     }
 
     @Test
+    void aJobKilledByTheWrappersTimeoutIsAResourceLimitNotUnknown() {
+        Classifier c = new Classifier(RuleBook.builtIn(), List.of());
+        Diagnosis d = c.classify(new FailedJob(
+                "j", null, null, "timeout", 143, 15, null, "timed out after 7200 s", null, null, null, new byte[0]));
+        assertThat(d.rule()).isEqualTo("jobscope-timeout");
+        assertThat(d.category()).isEqualTo(Category.RESOURCES);
+    }
+
+    @Test
     void earliestErrorWinsOverLaterConsequences() {
         Classifier c = new Classifier(RuleBook.builtIn(), List.of());
         byte[] err = ("ValueError: bad input 42\nSegmentation fault (core dumped)\n").getBytes(StandardCharsets.UTF_8);
