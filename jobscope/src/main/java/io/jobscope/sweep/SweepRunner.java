@@ -99,7 +99,7 @@ public final class SweepRunner {
     private final String runTag;
     private final Map<String, Long> pids = new ConcurrentHashMap<>();
     private final Map<String, Long> signalledAt = new ConcurrentHashMap<>();
-    private final CpuLedger ledger = new CpuLedger();
+    private final CpuLedger ledger;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger succeeded = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
@@ -118,6 +118,7 @@ public final class SweepRunner {
         this.settings = settings;
         this.sink = sink;
         this.warnings = warnings;
+        this.ledger = new CpuLedger(sink::send);
         this.runTag = Long.toString(System.currentTimeMillis(), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
     }
@@ -173,12 +174,14 @@ public final class SweepRunner {
             for (Thread t : slots) {
                 while (t.isAlive()) {
                     join(t, 100);
+                    ledger.release();
                     if (cancelling) {
                         terminateRunning(); // again and again: items that were just starting, SIGKILL after the grace
                     }
                 }
             }
         }
+        ledger.flush();
         boolean interrupted = cancelling;
         int finished = succeeded.get() + failed.get() + cancelledItems.get();
         int notStarted = Math.max(0, toRun - finished);
@@ -306,6 +309,7 @@ public final class SweepRunner {
                 settings.phasePattern(),
                 null);
         running.incrementAndGet();
+        ledger.opening(id);
         RunOutcome outcome;
         try {
             outcome = new JobRunner(
@@ -318,6 +322,7 @@ public final class SweepRunner {
                             false)
                     .run();
         } finally {
+            ledger.abandoned(id); // normally done already, by its job.finished
             running.decrementAndGet();
             pids.remove(id);
             signalledAt.remove(id);
@@ -351,6 +356,7 @@ public final class SweepRunner {
                 var pid = e.toJson().path("attributes").path("pid");
                 if (pid.canConvertToLong()) {
                     pids.put(id, pid.asLong());
+                    ledger.started(id, pid.asLong());
                 }
                 if (cancelling) {
                     terminateRunning();
@@ -364,7 +370,8 @@ public final class SweepRunner {
                     e.put("status", Statuses.CANCELLED);
                     e.put("error", "cancelled: the sweep was interrupted");
                 }
-                ledger.correct(e, json);
+                ledger.finished(id, e, json); // sends it once its CPU is its own
+                return;
             }
             default -> {}
         }

@@ -336,4 +336,33 @@ class SweepCommandTest {
                         .client())
                 .startsWith("slot-");
     }
+
+    @Test
+    void anItemIsChargedOnlyItsOwnCpuWhenAnotherEndsBesideIt() throws Exception {
+        csv("role\nburn\nwait\n");
+        Path flag = tmp.resolve("burnt");
+        String script = "if [ $0 = burn ]; then i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; touch " + flag
+                + "; else while [ ! -e " + flag + " ]; do sleep 0.2; done; sleep 0.3; fi";
+
+        CliRunner.Result r = sweep(
+                "--data",
+                tmp.resolve("params.csv").toString(),
+                "--workflow",
+                "cpu",
+                "-j",
+                "2",
+                "--",
+                "sh",
+                "-c",
+                script,
+                "{role}");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        Map<String, Job> jobs = jobs("cpu");
+        double burner = jobs.get("cpu.1").cpuTotalS();
+        double waiter = jobs.get("cpu.2").cpuTotalS();
+        assertThat(jobs.get("cpu.2").endTime()).isAfter(jobs.get("cpu.1").endTime());
+        assertThat(burner).isGreaterThan(0.2);
+        assertThat(waiter).as("the waiter's CPU, the burner's being %s", burner).isLessThan(0.1);
+    }
 }
