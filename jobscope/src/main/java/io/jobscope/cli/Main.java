@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             RerunCommand.class,
             DiagnoseBenchCommand.class,
             RunCommand.class,
+            SweepCommand.class,
             PhaseCommand.class,
             LogsCommand.class,
             FlushCommand.class,
@@ -61,6 +62,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.getSubcommands().get("run").setStopAtPositional(true); // jobscope run CMD -x: -x is CMD's
+        cl.getSubcommands().get("sweep").setStopAtPositional(true);
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();

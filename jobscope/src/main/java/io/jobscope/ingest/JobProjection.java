@@ -46,8 +46,19 @@ final class JobProjection {
                 offerStatus(row, coalesce(text(f, "status"), Statuses.PENDING), e.timeMs());
             }
             case Event.JOB_STARTED -> {
-                row.startTimeMs = e.timeMs();
-                offerStatus(row, coalesce(text(f, "status"), Statuses.RUNNING), e.timeMs());
+                boolean took = offerStatus(row, coalesce(text(f, "status"), Statuses.RUNNING), e.timeMs());
+                if (took && row.endTimeMs != null && row.endTimeMs < e.timeMs()) {
+                    // Started again after it ended: a new attempt, whose outcome is not known yet.
+                    row.endTimeMs = null;
+                    row.exitCode = null;
+                    row.signal = null;
+                    row.error = null;
+                    row.durationS = null;
+                    row.durationGiven = false;
+                }
+                if (took || row.startTimeMs == null) {
+                    row.startTimeMs = e.timeMs();
+                }
             }
             case Event.JOB_FINISHED -> finished(row, e, f);
             case Event.JOB_SAMPLE -> {
@@ -80,7 +91,9 @@ final class JobProjection {
     }
 
     private static void finished(JobRow row, IngestEvent e, ObjectNode f) {
-        row.endTimeMs = e.timeMs();
+        if (row.endTimeMs == null) {
+            row.endTimeMs = e.timeMs();
+        }
         if (f.hasNonNull("start_time")) {
             try {
                 long start = EventValidator.time(f, "start_time", false);
@@ -98,22 +111,34 @@ final class JobProjection {
             status = exit != null && exit == 0 && signal == null ? Statuses.SUCCESS : Statuses.FAILED;
         }
         boolean took = offerStatus(row, status, e.timeMs());
-        if (took || row.exitCode == null) {
-            row.exitCode = coalesce(exit, row.exitCode);
-            row.signal = coalesce(signal, row.signal);
+        if (took) {
+            // The latest outcome replaces the previous attempt's, including its error: a successful retry
+            // must not keep the failed attempt's message.
+            row.endTimeMs = e.timeMs();
+            row.exitCode = exit;
+            row.signal = signal;
+            row.error = text(f, "error");
+            row.heldReason = text(f, "held_reason");
+        } else {
+            row.exitCode = row.exitCode == null ? exit : row.exitCode;
+            row.signal = row.signal == null ? signal : row.signal;
+            row.error = coalesce(row.error, text(f, "error"));
+            row.heldReason = coalesce(row.heldReason, text(f, "held_reason"));
         }
         Double cpuUser = doubleValue(f, "cpu_user_s");
         Double cpuSystem = doubleValue(f, "cpu_system_s");
-        row.cpuUserS = coalesce(cpuUser, row.cpuUserS);
-        row.cpuSystemS = coalesce(cpuSystem, row.cpuSystemS);
+        if (took || row.cpuUserS == null) {
+            row.cpuUserS = coalesce(cpuUser, row.cpuUserS);
+            row.cpuSystemS = coalesce(cpuSystem, row.cpuSystemS);
+        }
         Long peak = longValue(f, "mem_peak_bytes");
         if (peak != null) {
             row.memPeakBytes = max(row.memPeakBytes, peak);
         }
-        row.readBytes = coalesce(longValue(f, "read_bytes"), row.readBytes);
-        row.writeBytes = coalesce(longValue(f, "write_bytes"), row.writeBytes);
-        row.error = coalesce(text(f, "error"), row.error);
-        row.heldReason = coalesce(text(f, "held_reason"), row.heldReason);
+        if (took || row.readBytes == null) {
+            row.readBytes = coalesce(longValue(f, "read_bytes"), row.readBytes);
+            row.writeBytes = coalesce(longValue(f, "write_bytes"), row.writeBytes);
+        }
         Double duration = doubleValue(f, "duration_s");
         if (duration != null) {
             row.durationS = duration;

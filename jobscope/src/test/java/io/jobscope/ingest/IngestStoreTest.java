@@ -228,6 +228,38 @@ class IngestStoreTest {
                                     .put("status", "failed"),
                             Event.job(Event.JOB_STARTED, "j", T0.plusSeconds(30))));
             assertThat(new JobService(db).job("j").orElseThrow().status()).isEqualTo("running");
+            assertThat(new JobService(db).job("j").orElseThrow().endTime()).isNull();
+
+            ingest(
+                    new Ingestor(writer),
+                    lines(Event.job(Event.JOB_FINISHED, "j", T0.plusSeconds(90)).put("exit_code", 0)));
+            Job retried = new JobService(db).job("j").orElseThrow();
+            assertThat(retried.status()).isEqualTo("success");
+            assertThat(retried.error()).as("the failed attempt's error is gone").isNull();
+            assertThat(retried.durationS()).isEqualTo(60.0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void anOlderFinishedEventArrivingLateDoesNotOverrideTheLatestOutcome(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            ingest(
+                    new Ingestor(writer),
+                    lines(
+                            Event.job(Event.JOB_STARTED, "j", T0.plusSeconds(30)),
+                            Event.job(Event.JOB_FINISHED, "j", T0.plusSeconds(90))
+                                    .put("exit_code", 0)));
+            ingest(
+                    new Ingestor(writer),
+                    lines(Event.job(Event.JOB_FINISHED, "j", T0.plusSeconds(5))
+                            .put("exit_code", 2)
+                            .put("error", "first attempt")));
+            Job job = new JobService(db).job("j").orElseThrow();
+            assertThat(job.status()).isEqualTo("success");
+            assertThat(job.exitCode()).isZero();
+            assertThat(job.durationS()).isEqualTo(60.0);
         }
     }
 
