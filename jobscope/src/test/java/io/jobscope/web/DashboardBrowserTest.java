@@ -296,11 +296,16 @@ class DashboardBrowserTest {
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(d -> "2".equals(d.findElement(By.id("count-failed-hour")).getText())
                         && "2".equals(d.findElement(By.id("count-running")).getText()));
-        assertThat(driver.findElement(By.id("recent-failures")).getText())
-                .contains("late-1")
-                .contains("Killed: out of memory");
-        // The swapped-in fragment's times are localised too.
-        assertThat(driver.findElement(By.cssSelector("#recent-failures time")).getAttribute("data-local"))
-                .isEqualTo("1");
+        // The failures table is swapped too: read it, and its localised times, in one look that may retry.
+        new WebDriverWait(driver, Duration.ofSeconds(8))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> {
+                    String failures = d.findElement(By.id("recent-failures")).getText();
+                    return failures.contains("late-1")
+                            && failures.contains("Killed: out of memory")
+                            && "1"
+                                    .equals(d.findElement(By.cssSelector("#recent-failures time"))
+                                            .getAttribute("data-local"));
+                });
     }
 }
