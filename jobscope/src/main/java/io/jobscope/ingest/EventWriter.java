@@ -53,8 +53,10 @@ public final class EventWriter implements AutoCloseable {
     private final BlockingQueue<Submission> queue;
     private final Thread thread;
     private static final long WAL_CHECKPOINT_BYTES = Long.getLong("jobscope.walCheckpointBytes", 256L << 20);
+    private static final long WRITER_CACHE_KIB = Long.getLong("jobscope.writerCacheKib", 256L * 1024);
     private final ScheduledExecutorService checkpointer;
     private volatile long lastCommitNanos;
+    private Connection connection; // the writer thread's only
     private volatile long lastCheckpointNanos;
     private volatile boolean closed;
 
@@ -191,14 +193,8 @@ public final class EventWriter implements AutoCloseable {
         for (Submission s : group) {
             parts.add(s.events);
         }
-        try (Connection c = db.dataSource().getConnection()) {
-            if (db.dialect() == Dialect.SQLITE) {
-                // Checkpoints run on their own thread (below), not inside this writer's commits.
-                try (Statement st = c.createStatement()) {
-                    st.execute("PRAGMA wal_autocheckpoint=0");
-                }
-            }
-            c.setAutoCommit(false);
+        try {
+            Connection c = connection();
             List<Result> results;
             try {
                 results = store.write(c, parts);
@@ -215,7 +211,9 @@ public final class EventWriter implements AutoCloseable {
                 group.get(i).done.complete(results.get(i));
             }
         } catch (SQLException | RuntimeException | Error e) {
-            // Whatever went wrong, every waiting caller hears of it and the writer goes on.
+            // Whatever went wrong, every waiting caller hears of it and the writer goes on (with a fresh
+            // connection, in case this one is broken).
+            dropConnection();
             LOG.error("could not commit a batch of {} submission(s)", group.size(), e);
             StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
             for (Submission s : group) {
@@ -239,6 +237,40 @@ public final class EventWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * The writer's own connection, kept for its lifetime: SQLite keeps its page cache per connection, and a
+     * connection that did not write the last transaction must throw its cache away. One connection for every
+     * write keeps the B-tree pages of the indexes hot between transactions.
+     */
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            Connection c = db.dataSource().getConnection();
+            if (db.dialect() == Dialect.SQLITE) {
+                // Checkpoints run on their own thread (below), not inside this writer's commits.
+                try (Statement st = c.createStatement()) {
+                    st.execute("PRAGMA wal_autocheckpoint=0");
+                    // The writer touches every index: a larger page cache than readers need keeps them hot.
+                    st.execute("PRAGMA cache_size=-" + WRITER_CACHE_KIB);
+                }
+            }
+            c.setAutoCommit(false);
+            connection = c;
+        }
+        return connection;
+    }
+
+    private void dropConnection() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.warn("closing the writer's connection failed: {}", e.getMessage());
+            }
+        }
+    }
+
     private static void rollback(Connection c) {
         try {
             c.rollback();
@@ -257,6 +289,7 @@ public final class EventWriter implements AutoCloseable {
         try {
             queue.put(POISON);
             thread.join(TimeUnit.SECONDS.toMillis(60));
+            dropConnection();
             if (checkpointer != null) {
                 checkpointer.shutdown();
                 checkpointer.awaitTermination(30, TimeUnit.SECONDS);

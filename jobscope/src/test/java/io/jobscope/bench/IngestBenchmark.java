@@ -138,6 +138,11 @@ public final class IngestBenchmark {
             throws Exception {
         try (Database db = Database.open(location, 8);
                 EventWriter writer = new EventWriter(db)) {
+            for (String idx : System.getProperty("dropIndexes", "").split(",")) {
+                if (!idx.isBlank()) {
+                    db.jdbi().useHandle(h -> h.execute("DROP INDEX " + idx));
+                }
+            }
             ApiServer server = new ApiServer(
                             ApiServer.Config.loopback(0),
                             new JobService(db),
@@ -175,6 +180,17 @@ public final class IngestBenchmark {
                 f.get();
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            if (Boolean.getBoolean("threadCpu")) {
+                var tm = java.lang.management.ManagementFactory.getThreadMXBean();
+                java.util.Map<String, Double> byGroup = new java.util.TreeMap<>();
+                for (Thread t : Thread.getAllStackTraces().keySet()) {
+                    String g = t.getName().replaceAll("[-_]?\\d+$", "");
+                    byGroup.merge(g, tm.getThreadCpuTime(t.getId()) / 1e9, Double::sum);
+                }
+                byGroup.forEach((g, c) -> {
+                    if (c > 0.05) System.out.printf("  cpu %-40s %.2f s%n", g, c);
+                });
+            }
             pool.shutdown();
             server.close();
             long jobs = db.jdbi()
