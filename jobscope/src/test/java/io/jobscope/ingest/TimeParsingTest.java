@@ -41,10 +41,8 @@ class TimeParsingTest {
             strings = {
                 "2026-13-45T10:30:00Z",
                 "2026-02-30T10:30:00Z",
-                "2026-11-21T24:00:00Z",
                 "2026-11-21 10:30:00",
                 "yesterday",
-                "2026-11-21T10:30:00.Z"
             })
     void impossibleTimesAreRejected(String text) {
         assertThat(EventValidator.parseCommonTime(text)).isNull();
