@@ -1,5 +1,6 @@
 package io.jobscope.cli;
 
+import io.jobscope.agent.Warmup;
 import io.jobscope.client.JobscopeException;
 import io.jobscope.store.StoreException;
 import java.io.PrintWriter;
@@ -47,7 +48,16 @@ public final class Main implements Runnable {
 
     /** Runs a command line with the given streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        if (args.length > 0 && "run".equals(args[0])) {
+            Warmup.start(System.getenv()); // JNA, Jackson, host facts: while the options are parsed
+            Integer code = runFast(args, err);
+            if (code != null) {
+                out.flush();
+                err.flush();
+                return code;
+            }
+        }
+        CommandLine cl = args.length > 0 && isOnJobPath(args[0]) ? jobPathCommandLine(args[0]) : commandLine();
         cl.setOut(out);
         cl.setErr(err);
         int code = cl.execute(args);
@@ -57,9 +67,30 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** {@code run} and {@code phase} sit on every job's critical path: no need to reflect on every command. */
+    static boolean isOnJobPath(String command) {
+        return "run".equals(command) || "phase".equals(command);
+    }
+
+    /**
+     * A command line with only {@code command} under the root: picocli reflects on each registered class
+     * when it builds the tree, and that cost most of the wrapper's start-up. Same options, help and errors.
+     */
+    static CommandLine jobPathCommandLine(String command) {
+        CommandLine cl = new CommandLine(new JobPathRoot());
+        cl.addSubcommand("run".equals(command) ? new RunCommand() : new PhaseCommand());
+        return configure(cl);
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.getSubcommands().get("run").setStopAtPositional(true); // jobscope run CMD -x: -x is CMD's
+        CommandLine run = cl.getSubcommands().get("run");
+        if (run != null) {
+            run.setStopAtPositional(true); // jobscope run CMD -x: -x is CMD's
+        }
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
@@ -71,8 +102,30 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** {@code jobscope run} through {@link RunFastPath}; null when it declines (picocli parses then). */
+    private static Integer runFast(String[] args, PrintWriter err) {
+        RunCommand cmd = RunFastPath.parse(args);
+        if (cmd == null) {
+            return null;
+        }
+        RunCommand.Prepared prepared;
+        try {
+            prepared = cmd.prepare();
+        } catch (RuntimeException e) { // picocli reports it
+            return null;
+        }
+        try {
+            return cmd.execute(prepared);
+        } catch (Exception e) {
+            return handle(e, err);
+        }
+    }
+
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
+        return handle(e, cl.getErr());
+    }
+
+    private static int handle(Exception e, PrintWriter err) {
         if (e instanceof UserException || e instanceof IllegalArgumentException || e instanceof StoreException) {
             err.println("jobscope: " + e.getMessage());
             return EXIT_USER_ERROR;
@@ -93,6 +146,15 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The root of {@link #jobPathCommandLine}: named like the full one, so help and errors read the same. */
+    @Command(name = "jobscope", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
+    static final class JobPathRoot implements Runnable {
+        @Override
+        public void run() {
+            // only reached with no subcommand, which the fast path never builds
+        }
     }
 
     /** The version from the jar's manifest. */
