@@ -1,5 +1,8 @@
 package io.jobscope.diagnose;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,7 +23,11 @@ final class LineScanner {
         void line(long lineNo, long offset, byte[] buf, int start, int end, long[] candidates);
     }
 
+    /** Transitions: {@code delta[state * width + byteClass[b]]} is the next state times width, | ACCEPT. */
     private final int[] delta;
+
+    private final int[] byteClass;
+    private final int width;
     private final int[][] outputs;
     private final long[] always;
     private final boolean anyAlways;
@@ -92,16 +99,41 @@ final class LineScanner {
                 }
             }
         }
-        delta = new int[n * 256];
+        // Bytes that occur in no literal all lead back to the root: one column for all of them, so that the
+        // table (states x classes) stays small enough for the CPU's caches.
+        byteClass = new int[256];
+        int classes = 1;
+        int[] classOfFolded = new int[256];
+        for (int c = 0; c < 256; c++) {
+            int folded = c >= 'A' && c <= 'Z' ? c + 32 : c;
+            if (classOfFolded[folded] == 0 && usedBelowRoot(next, folded)) {
+                classOfFolded[folded] = classes++;
+            }
+            byteClass[c] = classOfFolded[folded];
+        }
+        width = classes;
+        int[] representative = new int[classes];
+        for (int c = 255; c >= 0; c--) {
+            representative[byteClass[c]] = c >= 'A' && c <= 'Z' ? c + 32 : c;
+        }
+        delta = new int[n * width];
         outputs = new int[n][];
-        for (int s = 0; s < n; s++) {
-            outputs[s] = out.get(s).stream().mapToInt(Integer::intValue).toArray();
-            for (int c = 0; c < 256; c++) {
-                int folded = c >= 'A' && c <= 'Z' ? c + 32 : c;
-                int t = d[s][folded];
-                delta[(s << 8) | c] = (t << 8) | (out.get(t).isEmpty() ? 0 : ACCEPT);
+        for (int st = 0; st < n; st++) {
+            outputs[st] = out.get(st).stream().mapToInt(Integer::intValue).toArray();
+            for (int k = 0; k < width; k++) {
+                int t = k == 0 ? 0 : d[st][representative[k]];
+                delta[st * width + k] = (t * width) | (out.get(t).isEmpty() ? 0 : ACCEPT);
             }
         }
+    }
+
+    private static boolean usedBelowRoot(List<int[]> next, int c) {
+        for (int[] row : next) {
+            if (row[c] >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int[] newRow() {
@@ -119,6 +151,11 @@ final class LineScanner {
         return sb.toString();
     }
 
+    /** Whether some group has no literal, so that every line is a candidate. */
+    boolean everyLineIsCandidate() {
+        return anyAlways;
+    }
+
     int groupWords() {
         return words;
     }
@@ -134,12 +171,13 @@ final class LineScanner {
             return scanEveryLine(buf, from, to, firstLine, baseOffset, sink, cand);
         }
         final int[] d = delta;
+        final int[] cls = byteClass;
         long lineNo = firstLine;
         int counted = from;
         int s = 0;
         int i = from;
         while (i < to) {
-            s = d[s | (buf[i] & 0xff)];
+            s = d[s + cls[buf[i] & 0xff]];
             if (s >= 0) {
                 i++;
                 continue;
@@ -149,14 +187,14 @@ final class LineScanner {
                 lineStart--;
             }
             lineNo += countNewlines(buf, counted, lineStart);
-            int end = i;
+            int end;
             int state = s & ~ACCEPT;
-            addOutputs(cand, state >>> 8);
+            addOutputs(cand, state / width);
             for (end = i + 1; end < to && buf[end] != '\n'; end++) {
-                state = d[state | (buf[end] & 0xff)];
+                state = d[state + cls[buf[end] & 0xff]];
                 if (state < 0) {
                     state &= ~ACCEPT;
-                    addOutputs(cand, state >>> 8);
+                    addOutputs(cand, state / width);
                 }
             }
             sink.line(lineNo, baseOffset + lineStart, buf, lineStart, end, cand);
@@ -170,6 +208,8 @@ final class LineScanner {
     }
 
     private long scanEveryLine(byte[] buf, int from, int to, long firstLine, long baseOffset, Sink sink, long[] cand) {
+        final int[] d = delta;
+        final int[] cls = byteClass;
         long lineNo = firstLine;
         int start = from;
         while (start < to) {
@@ -177,10 +217,10 @@ final class LineScanner {
             int state = 0;
             System.arraycopy(always, 0, cand, 0, words);
             for (; end < to && buf[end] != '\n'; end++) {
-                state = delta[state | (buf[end] & 0xff)];
+                state = d[state + cls[buf[end] & 0xff]];
                 if (state < 0) {
                     state &= ~ACCEPT;
-                    addOutputs(cand, state >>> 8);
+                    addOutputs(cand, state / width);
                 }
             }
             sink.line(lineNo, baseOffset + start, buf, start, end, cand);
@@ -196,9 +236,21 @@ final class LineScanner {
         }
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+
+    /** The newlines in {@code buf[from, to)}, eight bytes at a time. */
     static long countNewlines(byte[] buf, int from, int to) {
         long n = 0;
-        for (int i = from; i < to; i++) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(buf, i) ^ NEWLINES; // a newline byte is now zero
+            // High bit of each byte set when the byte is not zero (exact, no borrow between bytes).
+            long nonZero = ((x & LOW7) + LOW7) | x;
+            n += 8 - Long.bitCount(nonZero & ~LOW7);
+        }
+        for (; i < to; i++) {
             if (buf[i] == '\n') {
                 n++;
             }
