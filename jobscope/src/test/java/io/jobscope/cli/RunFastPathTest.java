@@ -56,12 +56,29 @@ class RunFastPathTest {
     }
 
     @Test
+    void everyOptionOfRunIsKnownToTheFastPath() throws Exception {
+        for (java.lang.reflect.Field f : RunCommand.class.getDeclaredFields()) {
+            CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+            if (o == null) {
+                continue;
+            }
+            String value = f.getType() == int.class ? "7" : "v";
+            for (String name : o.names()) {
+                assertSameAsPicocli("run", name, value, "--", "true");
+                assertSameAsPicocli("run", name + "=" + value, "cmd");
+            }
+        }
+    }
+
+    @Test
     void helpUnknownRepeatedOrIncompleteOptionsAreLeftToPicocli() {
         assertThat(RunFastPath.parse(new String[] {"run", "--help"})).isNull();
         assertThat(RunFastPath.parse(new String[] {"run", "-h", "--", "true"})).isNull();
         assertThat(RunFastPath.parse(new String[] {"run", "--nope", "x", "--", "true"}))
                 .isNull();
         assertThat(RunFastPath.parse(new String[] {"run", "--id", "a", "--id", "b", "--", "true"}))
+                .isNull();
+        assertThat(RunFastPath.parse(new String[] {"run", "--app", "a", "--tool", "b", "--", "true"}))
                 .isNull();
         assertThat(RunFastPath.parse(new String[] {"run", "--id"})).isNull();
         assertThat(RunFastPath.parse(new String[] {"run", "--id", "a", "--"})).isNull();
