@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -113,8 +114,43 @@ final class HostInfo {
         return Runtime.getRuntime().availableProcessors();
     }
 
+    /** Host attributes read ahead of need by {@link #prefetch}, for one environment map. */
+    private record Prefetched(Map<String, String> env, CompletableFuture<Map<String, Object>> attributes) {}
+
+    private static volatile Prefetched prefetched;
+
+    /**
+     * Reads the attributes of {@code env} now (on a warm-up thread), so that {@link #attributes} for the
+     * same map returns them at once. Not with GPUs: {@code nvidia-smi}'s CPU must be kept out of the job's
+     * by the runner, which asks for the attributes itself then.
+     */
+    static void prefetch(Map<String, String> env) {
+        if (Gpus.present()) {
+            return;
+        }
+        Prefetched p = new Prefetched(env, new CompletableFuture<>());
+        prefetched = p;
+        try {
+            p.attributes().complete(read(env));
+        } catch (RuntimeException e) {
+            p.attributes().completeExceptionally(e);
+        }
+    }
+
     /** Attributes of the host for {@code job.started}: addresses, CPU, memory, OS, scheduler, GPUs. */
     static Map<String, Object> attributes(Map<String, String> env) {
+        Prefetched p = prefetched;
+        if (p != null && p.env() == env) {
+            try {
+                return new LinkedHashMap<>(p.attributes().join());
+            } catch (RuntimeException e) {
+                // read them again below
+            }
+        }
+        return read(env);
+    }
+
+    private static Map<String, Object> read(Map<String, String> env) {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("ip_addresses", String.join(", ", ipAddresses()));
         Map<String, String> cpu = cpuInfo();

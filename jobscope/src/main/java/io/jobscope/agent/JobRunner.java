@@ -337,30 +337,9 @@ public final class JobRunner {
 
     private void trackIo(ProcTree.Snapshot s) {
         // Per process, so that I/O of members that have exited since stays counted.
-        for (long pid : s.pids()) {
-            long[] io = readIo(pid);
-            if (io != null) {
-                ioByPid.merge(pid, io, (a, b) -> new long[] {Math.max(a[0], b[0]), Math.max(a[1], b[1])});
-            }
-        }
-    }
-
-    private static long[] readIo(long pid) {
-        try {
-            String io = Files.readString(Path.of("/proc/" + pid + "/io"));
-            long r = 0;
-            long w = 0;
-            for (String line : io.split("\n")) {
-                if (line.startsWith("read_bytes:")) {
-                    r = Long.parseLong(line.substring(11).trim());
-                } else if (line.startsWith("write_bytes:")) {
-                    w = Long.parseLong(line.substring(12).trim());
-                }
-            }
-            return new long[] {r, w};
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        s.ioByPid()
+                .forEach((pid, io) ->
+                        ioByPid.merge(pid, io, (a, b) -> new long[] {Math.max(a[0], b[0]), Math.max(a[1], b[1])}));
     }
 
     private long sumIo(int i) {

@@ -1,13 +1,17 @@
 package io.jobscope.agent;
 
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +35,9 @@ final class ProcTree {
             long maxHwmBytes,
             long cpuTicks,
             long readBytes,
-            long writeBytes) {
-        static final Snapshot EMPTY = new Snapshot(List.of(), 0, 0, 0, 0, 0, 0, 0);
+            long writeBytes,
+            Map<Long, long[]> ioByPid) {
+        static final Snapshot EMPTY = new Snapshot(List.of(), 0, 0, 0, 0, 0, 0, 0, Map.of());
     }
 
     private final boolean childrenFiles;
@@ -61,27 +66,41 @@ final class ProcTree {
         todo.add(root);
         while (!todo.isEmpty()) {
             long pid = todo.poll();
-            if (!seen.add(pid)) {
-                continue;
-            }
-            Path tasks = PROC.resolve(Long.toString(pid)).resolve("task");
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(tasks)) {
-                for (Path task : ds) {
-                    String text = readOrNull(task.resolve("children"));
-                    if (text == null) {
-                        continue;
-                    }
-                    for (String s : text.trim().split("\\s+")) {
-                        if (!s.isEmpty()) {
-                            todo.add(Long.parseLong(s));
-                        }
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // the process exited while we looked: its children are reparented, found next time
+            if (seen.add(pid)) {
+                addChildren(pid, 0, todo);
             }
         }
         return new ArrayList<>(seen);
+    }
+
+    /**
+     * Adds the children of {@code pid} to {@code todo}: from each thread's {@code children} file, or only
+     * the main thread's when the process is known to have one thread (no directory to list then).
+     */
+    private static void addChildren(long pid, int threads, Deque<Long> todo) {
+        Path tasks = PROC.resolve(Long.toString(pid)).resolve("task");
+        if (threads == 1) {
+            addPids(readOrNull(tasks.resolve(Long.toString(pid)).resolve("children")), todo);
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tasks)) {
+            for (Path task : ds) {
+                addPids(readOrNull(task.resolve("children")), todo);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process exited while we looked: its children are reparented, found next time
+        }
+    }
+
+    private static void addPids(String text, Deque<Long> todo) {
+        if (text == null) {
+            return;
+        }
+        for (String s : text.trim().split("\\s+")) {
+            if (!s.isEmpty()) {
+                todo.add(Long.parseLong(s));
+            }
+        }
     }
 
     private static List<Long> scan(long root) {
@@ -115,7 +134,12 @@ final class ProcTree {
 
     /** Sums the tree under {@code root} now. */
     Snapshot snapshot(long root) {
-        List<Long> pids = pids(root);
+        // With children files, the walk and the reading go together: each stat is read once, and its
+        // thread count spares listing the task directory of a single-threaded process.
+        boolean walk = childrenFiles && Files.isDirectory(PROC.resolve(Long.toString(root)));
+        List<Long> pids = walk ? new ArrayList<>() : pids(root);
+        Deque<Long> todo = new ArrayDeque<>(walk ? List.of(root) : pids);
+        Set<Long> seen = new HashSet<>();
         int processes = 0;
         int threads = 0;
         long rss = 0;
@@ -123,13 +147,24 @@ final class ProcTree {
         long ticks = 0;
         long read = 0;
         long write = 0;
-        for (long pid : pids) {
+        Map<Long, long[]> ioByPid = new HashMap<>();
+        while (!todo.isEmpty()) {
+            long pid = todo.poll();
+            if (!seen.add(pid)) {
+                continue;
+            }
+            if (walk) {
+                pids.add(pid);
+            }
             Path dir = PROC.resolve(Long.toString(pid));
             String stat = readOrNull(dir.resolve("stat"));
             if (stat == null) {
                 continue;
             }
             String[] f = statFields(stat);
+            if (walk) {
+                addChildren(pid, parseIntOr(f[19], 0), todo);
+            }
             if ("Z".equals(f[2])) {
                 continue; // a zombie's CPU is about to move into its parent's cutime
             }
@@ -140,11 +175,22 @@ final class ProcTree {
             hwm = Math.max(hwm, hwmBytes(dir.resolve("status")));
             String io = readOrNull(dir.resolve("io"));
             if (io != null) {
-                read += ioField(io, "read_bytes");
-                write += ioField(io, "write_bytes");
+                long r = ioField(io, "read_bytes");
+                long w = ioField(io, "write_bytes");
+                read += r;
+                write += w;
+                ioByPid.put(pid, new long[] {r, w});
             }
         }
-        return new Snapshot(pids, processes, threads, rss, hwm, ticks, read, write);
+        return new Snapshot(pids, processes, threads, rss, hwm, ticks, read, write, ioByPid);
+    }
+
+    private static int parseIntOr(String s, int fallback) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     /**
@@ -195,9 +241,23 @@ final class ProcTree {
         }
     }
 
+    /** A buffer per sampling thread: /proc files are small, and read about 150 times a second. */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
+
+    /** A /proc file's text (ASCII), or null when it is gone or unreadable. */
     private static String readOrNull(Path p) {
-        try {
-            return Files.readString(p);
+        try (FileInputStream in = new FileInputStream(p.toString())) {
+            byte[] buf = BUFFER.get();
+            int len = 0;
+            int n;
+            while ((n = in.read(buf, len, buf.length - len)) > 0) {
+                len += n;
+                if (len == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                    BUFFER.set(buf);
+                }
+            }
+            return new String(buf, 0, len, StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
             return null;
         }

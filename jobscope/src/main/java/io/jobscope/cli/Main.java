@@ -1,5 +1,6 @@
 package io.jobscope.cli;
 
+import io.jobscope.agent.Warmup;
 import io.jobscope.client.JobscopeException;
 import io.jobscope.store.StoreException;
 import java.io.PrintWriter;
@@ -49,7 +50,16 @@ public final class Main implements Runnable {
 
     /** Runs a command line with the given streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        if (args.length > 0 && "run".equals(args[0])) {
+            Warmup.start(System.getenv()); // JNA, Jackson, host facts: while the options are parsed
+            Integer code = runFast(args, err);
+            if (code != null) {
+                out.flush();
+                err.flush();
+                return code;
+            }
+        }
+        CommandLine cl = commandLineFor(args);
         cl.setOut(out);
         cl.setErr(err);
         int code = cl.execute(args);
@@ -59,10 +69,43 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /**
+     * A command line with only the named subcommand under the root when the first argument names one:
+     * picocli reflects on every registered class when it builds the tree, which cost most of a short
+     * command's start-up (`run` inside every job, `stats` in scripts). The same options, help and errors;
+     * the full tree for anything else (no command, --help, help, a typo).
+     */
+    static CommandLine commandLineFor(String[] args) {
+        Class<?> only = args.length > 0 ? subcommand(args[0]) : null;
+        if (only == null) {
+            return commandLine();
+        }
+        CommandLine cl = new CommandLine(new SingleCommandRoot());
+        cl.addSubcommand(only);
+        return configure(cl);
+    }
+
+    private static Class<?> subcommand(String name) {
+        for (Class<?> c : Main.class.getAnnotation(Command.class).subcommands()) {
+            Command cmd = c.getAnnotation(Command.class);
+            if (c != CommandLine.HelpCommand.class && cmd != null && cmd.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.getSubcommands().get("run").setStopAtPositional(true); // jobscope run CMD -x: -x is CMD's
-        cl.getSubcommands().get("sweep").setStopAtPositional(true);
+        for (String name : new String[] {"run", "sweep"}) {
+            CommandLine c = cl.getSubcommands().get(name);
+            if (c != null) {
+                c.setStopAtPositional(true); // jobscope run CMD -x: -x is CMD's
+            }
+        }
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
@@ -74,8 +117,30 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** {@code jobscope run} through {@link RunFastPath}; null when it declines (picocli parses then). */
+    private static Integer runFast(String[] args, PrintWriter err) {
+        RunCommand cmd = RunFastPath.parse(args);
+        if (cmd == null) {
+            return null;
+        }
+        RunCommand.Prepared prepared;
+        try {
+            prepared = cmd.prepare();
+        } catch (RuntimeException e) { // picocli reports it
+            return null;
+        }
+        try {
+            return cmd.execute(prepared);
+        } catch (Exception e) {
+            return handle(e, err);
+        }
+    }
+
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
+        return handle(e, cl.getErr());
+    }
+
+    private static int handle(Exception e, PrintWriter err) {
         if (e instanceof UserException || e instanceof IllegalArgumentException || e instanceof StoreException) {
             err.println("jobscope: " + e.getMessage());
             return EXIT_USER_ERROR;
@@ -96,6 +161,15 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The root of {@link #commandLineFor}: named like the full one, so help and errors read the same. */
+    @Command(name = "jobscope", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
+    static final class SingleCommandRoot implements Runnable {
+        @Override
+        public void run() {
+            // only reached with no subcommand, which the fast path never builds
+        }
     }
 
     /** The version from the jar's manifest. */

@@ -131,24 +131,57 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CMD", arity = "1..*", description = "The command and its arguments (after --).")
     List<String> command;
 
+    /** Whether --server was given, when {@link RunFastPath} parsed the options instead of picocli. */
+    Boolean serverGiven;
+
+    /**
+     * A bad option: picocli's error, or, on the fast path (no picocli model), a signal to parse again with
+     * picocli, which then reports it the usual way.
+     */
+    private RuntimeException bad(String message) {
+        if (spec == null) {
+            return new RunFastPath.Declined(message);
+        }
+        return new ParameterException(spec.commandLine(), message);
+    }
+
     @Override
     public Integer call() {
+        return execute(prepare());
+    }
+
+    /** What {@link #prepare} checked and made of the options. */
+    record Prepared(RunSpec run, boolean useServer) {}
+
+    /** Checks the options and builds the job's spec; nothing runs yet. */
+    Prepared prepare() {
         RunSpec run = spec();
+        boolean explicitServer = serverGiven != null
+                ? serverGiven
+                : spec.commandLine().getParseResult().hasMatchedOption("--server");
+        boolean useServer = server != null && !server.isBlank() && (explicitServer || (spool == null && db == null));
+        if (explicitServer && (spool != null || db != null)) {
+            throw bad("give only one of --server, --spool and --db");
+        }
+        if (spool != null && db != null) {
+            throw bad("give only one of --server, --spool and --db");
+        }
+        if (useServer) {
+            serverUri(); // checked here, before anything runs
+        }
+        return new Prepared(run, useServer);
+    }
+
+    /** Runs the prepared job to its end; returns the exit code for {@code jobscope run}. */
+    int execute(Prepared prepared) {
+        RunSpec run = prepared.run();
         Consumer<String> warn = w -> {
             System.err.println("jobscope: warning: " + w);
             System.err.flush();
         };
         Path rescue = Destinations.defaultSpool();
         Supplier<Reporter> destination;
-        boolean explicitServer = spec.commandLine().getParseResult().hasMatchedOption("--server");
-        boolean useServer = server != null && !server.isBlank() && (explicitServer || (spool == null && db == null));
-        if (explicitServer && (spool != null || db != null)) {
-            throw new ParameterException(spec.commandLine(), "give only one of --server, --spool and --db");
-        }
-        if (spool != null && db != null) {
-            throw new ParameterException(spec.commandLine(), "give only one of --server, --spool and --db");
-        }
-        if (useServer) {
+        if (prepared.useServer()) {
             URI uri = serverUri();
             destination = Destinations.server(uri, token, rescue);
             Destinations.flushInBackground(rescue, uri, token, warn);
@@ -186,7 +219,7 @@ final class RunCommand implements Callable<Integer> {
         for (String kv : params) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
-                throw new ParameterException(spec.commandLine(), "--param: expecting KEY=VALUE, found '" + kv + "'");
+                throw bad("--param: expecting KEY=VALUE, found '" + kv + "'");
             }
             p.put(kv.substring(0, eq), typed(kv.substring(eq + 1)));
         }
@@ -194,8 +227,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             marker = Pattern.compile(phasePattern == null ? RunSpec.DEFAULT_PHASE_PATTERN : phasePattern);
         } catch (PatternSyntaxException e) {
-            throw new ParameterException(
-                    spec.commandLine(), "--phase-pattern: not a regular expression: " + e.getDescription());
+            throw bad("--phase-pattern: not a regular expression: " + e.getDescription());
         }
         String name = Path.of(command.get(0)).getFileName().toString();
         try {
@@ -216,7 +248,7 @@ final class RunCommand implements Callable<Integer> {
                     marker,
                     null);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw bad(e.getMessage());
         }
     }
 
@@ -227,7 +259,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             return Times.parseDuration(text);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+            throw bad(option + ": " + e.getMessage());
         }
     }
 
@@ -239,8 +271,7 @@ final class RunCommand implements Callable<Integer> {
             }
             return u;
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(
-                    spec.commandLine(), "--server: '" + server + "' is not a URL such as http://127.0.0.1:8080");
+            throw bad("--server: '" + server + "' is not a URL such as http://127.0.0.1:8080");
         }
     }
 

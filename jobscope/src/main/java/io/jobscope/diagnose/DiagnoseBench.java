@@ -71,31 +71,36 @@ public final class DiagnoseBench {
 
     public static void run(PrintWriter out, int jobs, int tailKb, int scanMb, Path workDir) throws Exception {
         out.println(machine());
+        out.println("load average at start: " + loadAverage());
         out.println();
-        out.printf("%-52s %12s %12s %14s%n", "benchmark", "data", "seconds", "rate");
+        out.printf("%-52s %12s %12s %14s %10s%n", "benchmark", "data", "seconds", "rate", "CPU s");
         Path dbFile = workDir.resolve("bench.db");
         try (Database db = Database.open(dbFile.toString())) {
             long t0 = System.nanoTime();
+            double c0 = cpuSeconds();
             fill(db, jobs, tailKb);
             double fillS = (System.nanoTime() - t0) / 1e9;
             out.printf(
-                    "%-52s %12s %12.2f %14s%n",
+                    "%-52s %12s %12.2f %14s %10.2f%n",
                     "store " + jobs + " failed jobs with " + tailKb + " KiB stderr tails",
                     mb((long) jobs * tailKb * 1024),
                     fillS,
-                    String.format(Locale.ROOT, "%.0f jobs/s", jobs / fillS));
+                    String.format(Locale.ROOT, "%.0f jobs/s", jobs / fillS),
+                    cpuSeconds() - c0);
             out.flush();
             DiagnoseService svc = new DiagnoseService(
                     db, new Classifier(RuleBook.builtIn(), Classifier.loadPlugins(workDir)), OutageLookup.NONE);
             t0 = System.nanoTime();
+            c0 = cpuSeconds();
             int n = svc.classifyPending(DiagnoseScope.ALL, true);
             double s = (System.nanoTime() - t0) / 1e9;
             out.printf(
-                    "%-52s %12s %12.2f %14s%n",
+                    "%-52s %12s %12.2f %14s %10.2f%n",
                     "classify " + n + " stored tails (read, classify, store)",
                     mb((long) n * tailKb * 1024),
                     s,
-                    String.format(Locale.ROOT, "%.0f jobs/s", n / s));
+                    String.format(Locale.ROOT, "%.0f jobs/s", n / s),
+                    cpuSeconds() - c0);
             out.flush();
         } finally {
             Files.deleteIfExists(dbFile);
@@ -109,24 +114,28 @@ public final class DiagnoseBench {
             CompiledRules rules = book.rulesFor(null, null);
             scanOnce(rules, log); // warm the page cache and the JIT
             long t0 = System.nanoTime();
+            double c0 = cpuSeconds();
             long lines = scanOnce(rules, log);
             double s = (System.nanoTime() - t0) / 1e9;
             out.printf(
-                    "%-52s %12s %12.2f %14s%n",
+                    "%-52s %12s %12.2f %14s %10.2f%n",
                     "jobscope scan, built-in packs (" + lines + " matching lines)",
                     mb(size),
                     s,
-                    String.format(Locale.ROOT, "%.0f MB/s", size / 1048576.0 / s));
+                    String.format(Locale.ROOT, "%.0f MB/s", size / 1048576.0 / s),
+                    cpuSeconds() - c0);
             out.flush();
             double[] grep = grep(rules, log, workDir);
             if (grep != null) {
                 out.printf(
-                        "%-52s %12s %12.2f %14s%n",
+                        "%-52s %12s %12.2f %14s %10.2f%n",
                         "grep -E -f, same patterns (" + (long) grep[1] + " matching lines)",
                         mb(size),
                         grep[0],
-                        String.format(Locale.ROOT, "%.0f MB/s", size / 1048576.0 / grep[0]));
+                        String.format(Locale.ROOT, "%.0f MB/s", size / 1048576.0 / grep[0]),
+                        grep[2]);
                 out.printf("%-52s %12s %12s %14s%n", "", "", "", String.format(Locale.ROOT, "x%.1f", grep[0] / s));
+                out.println("load average at the end: " + loadAverage());
             }
         } finally {
             Files.deleteIfExists(log);
@@ -223,6 +232,7 @@ public final class DiagnoseBench {
         try {
             double total = 0;
             long count = 0;
+            long ticks0 = childrenCpuTicks();
             for (String[] cmd : new String[][] {
                 {"grep", "-c", "-E", "-f", fe.toString(), log.toString()},
                 {"grep", "-c", "-E", "-i", "-f", fi.toString(), log.toString()}
@@ -243,10 +253,37 @@ public final class DiagnoseBench {
                     return null;
                 }
             }
-            return new double[] {total, count};
+            return new double[] {total, count, (childrenCpuTicks() - ticks0) / 100.0};
         } finally {
             Files.deleteIfExists(fe);
             Files.deleteIfExists(fi);
+        }
+    }
+
+    /** CPU time of this process (all its threads), in seconds. */
+    private static double cpuSeconds() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1e9
+                : 0;
+    }
+
+    /** User+system CPU of the reaped child processes (grep), in ticks of 10 ms. */
+    private static long childrenCpuTicks() {
+        try {
+            String s = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 

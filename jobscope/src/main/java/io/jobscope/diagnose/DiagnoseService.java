@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Classifies failed jobs into the store and answers "why did these fail": failures grouped by signature,
@@ -78,20 +79,68 @@ public final class DiagnoseService {
             t.setDaemon(true);
             return t;
         });
-        int[] count = {0};
+        // Batches are stored on their own thread while the next ones are read and classified; at most
+        // two wait, so memory stays bounded (each job holds its tails until classified).
+        ExecutorService saver = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "jobscope-classify-save");
+            t.setDaemon(true);
+            return t;
+        });
+        Semaphore waiting = new Semaphore(2);
+        List<Future<Integer>> saves = new ArrayList<>();
         try {
             List<Future<Map.Entry<String, Diagnosis>>> inFlight = new ArrayList<>();
             store.forEachPending(scope, version, reclassify, job -> {
                 inFlight.add(pool.submit(() -> new AbstractMap.SimpleEntry<>(job.id(), classify(job, scope))));
                 if (inFlight.size() >= SAVE_BATCH) {
-                    count[0] += drain(inFlight, version);
+                    saves.add(saveLater(saver, waiting, new ArrayList<>(inFlight), version));
+                    inFlight.clear();
                 }
             });
-            count[0] += drain(inFlight, version);
+            saves.add(saveLater(saver, waiting, new ArrayList<>(inFlight), version));
+            int count = 0;
+            for (Future<Integer> f : saves) {
+                count += result(f);
+            }
+            return count;
         } finally {
             pool.shutdownNow();
+            saver.shutdownNow();
         }
-        return count[0];
+    }
+
+    private Future<Integer> saveLater(
+            ExecutorService saver,
+            Semaphore waiting,
+            List<Future<Map.Entry<String, Diagnosis>>> batch,
+            String version) {
+        try {
+            waiting.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while classifying", e);
+        }
+        return saver.submit(() -> {
+            try {
+                return drain(batch, version);
+            } finally {
+                waiting.release();
+            }
+        });
+    }
+
+    private static <T> T result(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while classifying", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // a StoreException, or the classification failure drain reported
+            }
+            throw new IllegalStateException("classification failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /** Classifies the given jobs if they failed (used after their job.finished events are stored). */

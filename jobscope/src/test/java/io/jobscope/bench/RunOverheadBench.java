@@ -66,7 +66,8 @@ public final class RunOverheadBench {
                 Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.println();
         System.out.printf(
-                "%-52s %10s %10s %12s%n", "wall time of `true`, " + runs + " runs", "median s", "p90 s", "added s");
+                "%-52s %10s %10s %12s %10s%n",
+                "wall time of `true`, " + runs + " runs", "median s", "p90 s", "added s", "CPU s");
         double base = row("true alone", work, List.of("true"), runs, 0);
         row("jobscope run (default JVM)", work, wrapper(java, List.of(), jar, spool, "true"), runs, base);
         row("jobscope run (C1 only, SerialGC, 96m heap)", work, wrapper(java, light, jar, spool, "true"), runs, base);
@@ -76,6 +77,9 @@ public final class RunOverheadBench {
                 wrapper(java, withArchive, jar, spool, "true"),
                 runs,
                 base);
+        System.out.printf(
+                "load average after these runs: %s%n",
+                Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.println();
         sampling(java, withArchive, jar, work, sampleSeconds);
     }
@@ -92,22 +96,38 @@ public final class RunOverheadBench {
     private static double row(String name, Path work, List<String> cmd, int runs, double base) throws Exception {
         exec(work, cmd); // warm the page cache
         double[] t = new double[runs];
+        double[] cpu = new double[runs];
         for (int i = 0; i < runs; i++) {
+            long c0 = childrenCpuTicks();
             long t0 = System.nanoTime();
             exec(work, cmd);
             t[i] = (System.nanoTime() - t0) / 1e9;
+            cpu[i] = (childrenCpuTicks() - c0) / 100.0;
         }
         Arrays.sort(t);
+        Arrays.sort(cpu);
         double median = t[runs / 2];
         double p90 = t[Math.min(runs - 1, (int) Math.ceil(runs * 0.9) - 1)];
         System.out.printf(
                 Locale.ROOT,
-                "%-52s %10.3f %10.3f %12s%n",
+                "%-52s %10.3f %10.3f %12s %10.2f%n",
                 name,
                 median,
                 p90,
-                base == 0 ? "-" : String.format(Locale.ROOT, "%.3f", median - base));
+                base == 0 ? "-" : String.format(Locale.ROOT, "%.3f", median - base),
+                cpu[runs / 2]);
         return median;
+    }
+
+    /** User+system CPU of this JVM's reaped children (and theirs), in ticks of 10 ms. */
+    private static long childrenCpuTicks() {
+        try {
+            String s = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     private static void sampling(String java, List<String> opts, Path jar, Path work, int seconds) throws Exception {

@@ -196,4 +196,16 @@ class QueryCommandsTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("notes.txt").doesNotContain("\tat ");
     }
+
+    @Test
+    void helpListsEveryCommandAndEachCommandHasItsOwnHelp() {
+        CliRunner.Result all = CliRunner.run("--help");
+        CliRunner.Result stats = CliRunner.run("stats", "--help");
+
+        assertThat(all.exit()).isZero();
+        assertThat(all.out())
+                .contains("history", "stats", "show", "server", "run", "summarize", "diagnose", "services", "sweep");
+        assertThat(stats.exit()).isZero();
+        assertThat(stats.out()).contains("Usage: jobscope stats", "--by");
+    }
 }
