@@ -79,14 +79,14 @@ public final class DiagnoseService {
             t.setDaemon(true);
             return t;
         });
-        // Batches are stored on their own thread while the next ones are read and classified; at most
-        // two wait, so memory stays bounded (each job holds its tails until classified).
+        // A batch is stored on its own thread while the next is read and classified; one at a time, so
+        // memory stays bounded (each job holds its tails until classified).
         ExecutorService saver = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "jobscope-classify-save");
             t.setDaemon(true);
             return t;
         });
-        Semaphore waiting = new Semaphore(2);
+        Semaphore waiting = new Semaphore(1);
         List<Future<Integer>> saves = new ArrayList<>();
         try {
             List<Future<Map.Entry<String, Diagnosis>>> inFlight = new ArrayList<>();

@@ -83,9 +83,22 @@ abstract class LogSource {
             scanner.scan(bytes, 0, bytes.length, 1, 0, sink);
         }
 
+        // Only the lines asked for are decoded (not the whole context window): a classification asks for
+        // them once per job, and thousands of jobs are classified at a time.
+
         @Override
         List<String> linesBefore(long offset, int max) {
-            List<String> all = split(bytes, Math.max(0, (int) offset - CONTEXT_BYTES), Math.max(0, (int) offset - 1));
+            int lo = Math.max(0, (int) offset - CONTEXT_BYTES);
+            int end = Math.max(0, (int) offset - 1);
+            int start = end;
+            int newlines = 0;
+            while (start > lo && newlines <= max) { // one line more than asked: the first may be partial
+                if (bytes[start - 1] == '\n') {
+                    newlines++;
+                }
+                start--;
+            }
+            List<String> all = split(bytes, start, end);
             return all.subList(Math.max(0, all.size() - max), all.size());
         }
 
@@ -95,8 +108,15 @@ abstract class LogSource {
             while (lineEnd < bytes.length && bytes[lineEnd] != '\n') {
                 lineEnd++;
             }
-            List<String> all = split(
-                    bytes, Math.min(bytes.length, lineEnd + 1), Math.min(bytes.length, lineEnd + 1 + CONTEXT_BYTES));
+            int from = Math.min(bytes.length, lineEnd + 1);
+            int hi = Math.min(bytes.length, lineEnd + 1 + CONTEXT_BYTES);
+            int to = from;
+            for (int newlines = 0; to < hi && newlines < max; to++) {
+                if (bytes[to] == '\n') {
+                    newlines++;
+                }
+            }
+            List<String> all = split(bytes, from, to);
             return all.subList(0, Math.min(max, all.size()));
         }
     }

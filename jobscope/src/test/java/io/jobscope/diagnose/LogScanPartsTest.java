@@ -85,4 +85,40 @@ class LogScanPartsTest {
         }
         assertThat(candidates(src, scanner, 4)).isEqualTo(candidates(src, scanner, 1));
     }
+
+    @Test
+    void contextAroundALineOfAStoredTailIsTheLinesRightBeforeAndAfterIt() {
+        Random rnd = new Random(5);
+        for (int round = 0; round < 300; round++) {
+            StringBuilder sb = new StringBuilder();
+            int lines = rnd.nextInt(400);
+            for (int i = 0; i < lines; i++) {
+                sb.append("line ")
+                        .append(i)
+                        .append(" ")
+                        .append("y".repeat(rnd.nextInt(rnd.nextInt(30) == 0 ? 900 : 40)));
+                sb.append('\n');
+            }
+            byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+            if (b.length == 0) {
+                continue;
+            }
+            int offset = rnd.nextInt(b.length);
+            while (offset > 0 && b[offset - 1] != '\n') {
+                offset--;
+            }
+            int max = 1 + rnd.nextInt(70);
+            LogSource src = LogSource.of("stderr", b);
+            List<String> before = LogSource.split(b, Math.max(0, offset - (32 << 10)), Math.max(0, offset - 1));
+            assertThat(src.linesBefore(offset, max))
+                    .isEqualTo(before.subList(Math.max(0, before.size() - max), before.size()));
+            int lineEnd = offset;
+            while (lineEnd < b.length && b[lineEnd] != '\n') {
+                lineEnd++;
+            }
+            List<String> after =
+                    LogSource.split(b, Math.min(b.length, lineEnd + 1), Math.min(b.length, lineEnd + 1 + (32 << 10)));
+            assertThat(src.linesAfter(offset, max)).isEqualTo(after.subList(0, Math.min(max, after.size())));
+        }
+    }
 }
