@@ -255,7 +255,7 @@ class JobRunnerTest {
         ObjectNode setup = done.get(0);
         ObjectNode reco = done.get(1);
         assertThat(setup.get("phase").asText()).isEqualTo("setup");
-        assertThat(setup.get("wall_s").asDouble()).isGreaterThanOrEqualTo(0.29);
+        assertThat(setup.get("wall_s").asDouble()).isGreaterThanOrEqualTo(0.2); // marks are read as the job prints them
         assertThat(setup.get("cpu_s").asDouble()).isLessThan(0.2);
         assertThat(reco.get("phase").asText()).isEqualTo("reco");
         assertThat(reco.get("cpu_s").asDouble()).isCloseTo(0.5, within(0.15));
