@@ -26,8 +26,7 @@ class SummarizeCommandTest {
     }
 
     static Path fixture(String name) {
-        Path p = Path.of("/work/shared/fixtures/worker", name);
-        return Files.isDirectory(p) ? p : Path.of("..", "shared", "fixtures", "worker", name);
+        return io.jobscope.testing.Fixtures.path("worker/" + name);
     }
 
     @Test

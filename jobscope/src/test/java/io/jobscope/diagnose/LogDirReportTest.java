@@ -142,8 +142,7 @@ class LogDirReportTest {
 
     @Test
     void fixtureExcerptParses() throws Exception {
-        Path fixture = Path.of("/work/shared/fixtures/srtctl/benchmark.out.docs-monitoring-md-excerpt.txt");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(fixture));
+        Path fixture = io.jobscope.testing.Fixtures.path("srtctl/benchmark.out.docs-monitoring-md-excerpt.txt");
         var results = BenchmarkOut.parse(fixture);
         assertThat(results).hasSize(1);
         assertThat(results.get(0).concurrency()).isEqualTo(128);

@@ -16,25 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `jobscope import keystone` and `export --format keystone` on the seed's history format. */
 class KeystoneImportTest {
-    static final Path FIXTURE = Path.of("../../shared/fixtures/keystone/jobs_history.jsonl")
-            .toAbsolutePath()
-            .normalize();
 
     @TempDir
     Path tmp;
 
     private static Path fixture() {
-        // the tests run from jobscope/; shared/ sits beside the repository
-        for (Path p : List.of(
-                FIXTURE,
-                Path.of("../shared/fixtures/keystone/jobs_history.jsonl")
-                        .toAbsolutePath()
-                        .normalize())) {
-            if (Files.exists(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("fixture jobs_history.jsonl not found next to the repository");
+        return io.jobscope.testing.Fixtures.path("keystone/jobs_history.jsonl");
     }
 
     @Test

@@ -17,14 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Reading worker logs as real jobs leave them: both formats, every defect, incremental reads. */
 class WorkerLogTest {
-    static final Path FIXTURES = Path.of("..", "shared", "fixtures", "worker");
 
     @TempDir
     Path tmp;
 
     static Path fixture(String name) {
-        Path p = Path.of("/work/shared/fixtures/worker", name);
-        return Files.isDirectory(p) ? p : FIXTURES.resolve(name);
+        return io.jobscope.testing.Fixtures.path("worker/" + name);
     }
 
     private Summary summarize(Path dir) throws IOException {
