@@ -59,28 +59,31 @@ public record Job(
 
     /** This job without its details, as listings show it. */
     public Job summary() {
-        return details == null
-                ? this
-                : new Job(
-                        id,
-                        workflow,
-                        app,
-                        script,
-                        params,
-                        status,
-                        exitCode,
-                        submitTime,
-                        startTime,
-                        endTime,
-                        durationS,
-                        cpuUserS,
-                        cpuSystemS,
-                        cpuTotalS,
-                        memPeakMb,
-                        host,
-                        site,
-                        client,
-                        error,
-                        null);
+        return details == null ? this : withDetails(null);
+    }
+
+    /** This job with other details (null for none). */
+    public Job withDetails(Details other) {
+        return new Job(
+                id,
+                workflow,
+                app,
+                script,
+                params,
+                status,
+                exitCode,
+                submitTime,
+                startTime,
+                endTime,
+                durationS,
+                cpuUserS,
+                cpuSystemS,
+                cpuTotalS,
+                memPeakMb,
+                host,
+                site,
+                client,
+                error,
+                other);
     }
 }

@@ -280,10 +280,19 @@ public final class JobRunner {
     long treeCpuMicros() {
         Process p = process;
         long live = 0;
-        if (p != null && p.isAlive()) {
-            live = tree.snapshot(p.pid()).cpuTicks() * (1_000_000 / LibC.ticksPerSecond());
+        long reaped = LibC.children().cpuMicros();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            live = 0;
+            if (p != null && p.isAlive()) {
+                live = tree.snapshot(p.pid()).cpuTicks() * (1_000_000 / LibC.ticksPerSecond());
+            }
+            long after = LibC.children().cpuMicros();
+            if (after == reaped) {
+                break; // nothing was reaped while the tree was read: the two parts add up
+            }
+            reaped = after; // the job's process was reaped meanwhile: read again
         }
-        return live + Math.max(0, LibC.children().cpuMicros() - baseline.cpuMicros() - helperCpuMicros);
+        return live + Math.max(0, reaped - baseline.cpuMicros() - helperCpuMicros);
     }
 
     /** CPU a reporting tool (a {@code jobscope phase} process of the tree) has used so far. */

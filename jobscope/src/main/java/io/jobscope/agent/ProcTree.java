@@ -165,11 +165,13 @@ final class ProcTree {
             if (walk) {
                 addChildren(pid, parseIntOr(f[19], 0), todo);
             }
+            // A zombie's CPU reaches its parent's cutime only when the parent reaps it: until then it
+            // is counted here, or a phase ending just as a process exits would lose that process's CPU.
+            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]) + Long.parseLong(f[15]) + Long.parseLong(f[16]);
             if ("Z".equals(f[2])) {
-                continue; // a zombie's CPU is about to move into its parent's cutime
+                continue;
             }
             processes++;
-            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]) + Long.parseLong(f[15]) + Long.parseLong(f[16]);
             threads += Integer.parseInt(f[19]);
             rss += Long.parseLong(f[23]) * PAGE_SIZE;
             hwm = Math.max(hwm, hwmBytes(dir.resolve("status")));

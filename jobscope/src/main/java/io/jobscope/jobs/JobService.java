@@ -189,27 +189,7 @@ public final class JobService implements JobQueries {
                 tails.get("stdout"),
                 tails.get("stderr"),
                 history);
-        return new Job(
-                s.id(),
-                s.workflow(),
-                s.app(),
-                s.script(),
-                s.params(),
-                s.status(),
-                s.exitCode(),
-                s.submitTime(),
-                s.startTime(),
-                s.endTime(),
-                s.durationS(),
-                s.cpuUserS(),
-                s.cpuSystemS(),
-                s.cpuTotalS(),
-                s.memPeakMb(),
-                s.host(),
-                s.site(),
-                s.client(),
-                s.error(),
-                d);
+        return s.withDetails(d);
     }
 
     private static String statusOf(String type, String payload) {
@@ -429,27 +409,7 @@ public final class JobService implements JobQueries {
                                 null,
                                 null,
                                 null);
-                        return new Job(
-                                s.id(),
-                                s.workflow(),
-                                s.app(),
-                                s.script(),
-                                s.params(),
-                                s.status(),
-                                s.exitCode(),
-                                s.submitTime(),
-                                s.startTime(),
-                                s.endTime(),
-                                s.durationS(),
-                                s.cpuUserS(),
-                                s.cpuSystemS(),
-                                s.cpuTotalS(),
-                                s.memPeakMb(),
-                                s.host(),
-                                s.site(),
-                                s.client(),
-                                s.error(),
-                                d);
+                        return s.withDetails(d);
                     })
                     .stream()) {
                 rows.forEach(action);

@@ -123,10 +123,11 @@ class JobRunnerTest {
             RunOutcome o = run("sleep", "0.05");
             assertThat(o.exitCode()).isZero();
             assertThat(o.cpuTotalS()).isGreaterThan(0);
-            assertThat(o.wallS()).isGreaterThanOrEqualTo(0.050);
+            // the clock starts as the spawn returns, a few ms after the child began: allow that much below
+            assertThat(o.wallS()).isGreaterThanOrEqualTo(0.045);
             best = Math.min(best, o.wallS());
         }
-        assertThat(best).isBetween(0.050, 0.070);
+        assertThat(best).isBetween(0.045, 0.070);
     }
 
     @Test
