@@ -62,10 +62,6 @@ public final class IngestBenchmark {
         System.exit(0);
     }
 
-    public static List<byte[]> generateForProbe(int events, int batch) {
-        return generate(events, batch);
-    }
-
     static List<byte[]> generate(int events, int batch) {
         int jobs = events / 2;
         List<byte[]> out = new ArrayList<>();
@@ -138,11 +134,6 @@ public final class IngestBenchmark {
             throws Exception {
         try (Database db = Database.open(location, 8);
                 EventWriter writer = new EventWriter(db)) {
-            for (String idx : System.getProperty("dropIndexes", "").split(",")) {
-                if (!idx.isBlank()) {
-                    db.jdbi().useHandle(h -> h.execute("DROP INDEX " + idx));
-                }
-            }
             ApiServer server = new ApiServer(
                             ApiServer.Config.loopback(0),
                             new JobService(db),
@@ -180,17 +171,7 @@ public final class IngestBenchmark {
                 f.get();
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            if (Boolean.getBoolean("threadCpu")) {
-                var tm = java.lang.management.ManagementFactory.getThreadMXBean();
-                java.util.Map<String, Double> byGroup = new java.util.TreeMap<>();
-                for (Thread t : Thread.getAllStackTraces().keySet()) {
-                    String g = t.getName().replaceAll("[-_]?\\d+$", "");
-                    byGroup.merge(g, tm.getThreadCpuTime(t.getId()) / 1e9, Double::sum);
-                }
-                byGroup.forEach((g, c) -> {
-                    if (c > 0.05) System.out.printf("  cpu %-40s %.2f s%n", g, c);
-                });
-            }
+            printCpuByThread();
             pool.shutdown();
             server.close();
             long jobs = db.jdbi()
@@ -240,5 +221,18 @@ public final class IngestBenchmark {
             c.commit();
             return (System.nanoTime() - t0) / 1e9;
         }
+    }
+
+    /** CPU per thread group since the JVM started: shows where the time went (the writer is the bottleneck). */
+    private static void printCpuByThread() {
+        var tm = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Double> byGroup = new java.util.TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String g = t.getName().replaceAll("[-_]?\\d+$", "");
+            byGroup.merge(g, tm.getThreadCpuTime(t.getId()) / 1e9, Double::sum);
+        }
+        byGroup.forEach((g, c) -> {
+            if (c > 0.05) System.out.printf("  cpu %-40s %.2f s%n", g, c);
+        });
     }
 }
