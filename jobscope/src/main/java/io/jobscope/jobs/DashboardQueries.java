@@ -378,19 +378,15 @@ public final class DashboardQueries {
     }
 
     private WorkflowLine workflowLine(Map<String, Object> r, Map<String, Long> byStatus, long[] times) {
-        long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
-        long running = byStatus.getOrDefault(Statuses.RUNNING, 0L);
-        long pending = byStatus.getOrDefault(Statuses.PENDING, 0L) + byStatus.getOrDefault(Statuses.HELD, 0L);
-        long success = byStatus.getOrDefault(Statuses.SUCCESS, 0L);
-        long failed = byStatus.entrySet().stream()
-                .filter(e -> Statuses.isFailure(e.getKey()))
-                .mapToLong(Map.Entry::getValue)
-                .sum();
+        WorkflowCounts counts = WorkflowCounts.of(byStatus);
+        long total = counts.total();
+        long running = counts.running();
+        long pending = counts.pending();
+        long success = counts.success();
+        long failed = counts.failed();
         String status = (String) r.get("status");
         if (r.get("status_time_ms") == null || status == null) {
-            status = running + pending > 0
-                    ? Statuses.RUNNING
-                    : failed > 0 ? Statuses.FAILED : total > 0 ? Statuses.SUCCESS : "unknown";
+            status = counts.derivedStatus();
         }
         Long start = number(r.get("start_time_ms"));
         Long end = number(r.get("end_time_ms"));
