@@ -30,48 +30,56 @@ public final class Ingestor {
         this(writer, 1 << 20, Long.MAX_VALUE, 5000);
     }
 
+    /** Hands valid events to the writer a chunk at a time while the stream is read; keeps the refusals. */
+    private final class Collector implements EventStreamReader.Sink {
+        final List<CompletableFuture<EventWriter.Result>> pending = new ArrayList<>();
+        final List<IngestResult.Rejection> rejected = new ArrayList<>();
+        long rejectedCount;
+        private List<IngestEvent> batch = new ArrayList<>(Math.min(chunk, 1024));
+
+        @Override
+        public void accept(long line, IngestEvent event) {
+            batch.add(event);
+            if (batch.size() >= chunk) {
+                flush();
+            }
+        }
+
+        @Override
+        public void reject(long line, String error) {
+            rejectedCount++;
+            if (rejected.size() < MAX_LISTED_REJECTIONS) {
+                rejected.add(new IngestResult.Rejection(line, error));
+            }
+        }
+
+        void flush() {
+            if (!batch.isEmpty()) {
+                pending.add(writer.submit(batch));
+                batch = new ArrayList<>(chunk);
+            }
+        }
+    }
+
     /** The outcome of one stream; {@code tooLarge} when it stopped at the size limit. */
     public record Report(IngestResult result, long rejectedCount, boolean tooLarge, String tooLargeMessage) {}
 
     public Report ingest(InputStream in) {
-        List<CompletableFuture<EventWriter.Result>> pending = new ArrayList<>();
-        List<IngestResult.Rejection> rejected = new ArrayList<>();
-        long[] rejectedCount = {0};
-        List<IngestEvent>[] batch = new List[] {new ArrayList<>(Math.min(chunk, 1024))};
+        Collector c = new Collector();
         boolean tooLarge = false;
         String tooLargeMessage = null;
         try {
-            reader.read(in, new EventStreamReader.Sink() {
-                @Override
-                public void accept(long line, IngestEvent event) {
-                    batch[0].add(event);
-                    if (batch[0].size() >= chunk) {
-                        pending.add(writer.submit(batch[0]));
-                        batch[0] = new ArrayList<>(chunk);
-                    }
-                }
-
-                @Override
-                public void reject(long line, String error) {
-                    rejectedCount[0]++;
-                    if (rejected.size() < MAX_LISTED_REJECTIONS) {
-                        rejected.add(new IngestResult.Rejection(line, error));
-                    }
-                }
-            });
+            reader.read(in, c);
         } catch (EventStreamReader.TooLargeException e) {
             tooLarge = true;
             tooLargeMessage = e.getMessage();
         } catch (IOException e) {
-            rejectedCount[0]++;
-            rejected.add(new IngestResult.Rejection(0, "could not read the request body: " + e.getMessage()));
+            c.reject(0, "could not read the request body: " + e.getMessage());
         }
-        if (!batch[0].isEmpty()) {
-            pending.add(writer.submit(batch[0]));
-        }
+        c.flush();
         EventWriter.Result total = EventWriter.Result.EMPTY;
         RuntimeException failure = null;
-        for (CompletableFuture<EventWriter.Result> f : pending) {
+        for (CompletableFuture<EventWriter.Result> f : c.pending) {
             try {
                 total = total.plus(f.join());
             } catch (CompletionException e) {
@@ -82,8 +90,8 @@ public final class Ingestor {
             throw failure;
         }
         return new Report(
-                new IngestResult(total.accepted(), total.duplicates(), rejected),
-                rejectedCount[0],
+                new IngestResult(total.accepted(), total.duplicates(), c.rejected),
+                c.rejectedCount,
                 tooLarge,
                 tooLargeMessage);
     }

@@ -219,7 +219,6 @@ class IngestStoreTest {
     void aRetryAfterFinishingRunsAgain(Stores.Kind kind) {
         try (Database db = Stores.open(kind, tmp);
                 EventWriter writer = new EventWriter(db)) {
-            writer.write(List.of());
             ingest(
                     new Ingestor(writer),
                     lines(
