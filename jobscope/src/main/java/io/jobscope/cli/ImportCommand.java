@@ -23,6 +23,9 @@ import picocli.CommandLine.Spec;
         description = "Import job histories from other tools.",
         subcommands = {ImportCommand.Keystone.class, ImportCommand.Srtctl.class, ImportCommand.Worker.class})
 final class ImportCommand implements Runnable {
+    /** Events per transaction of an import (see {@link EventWriter#bulk}). */
+    static final int BULK_COMMIT = Integer.getInteger("jobscope.importCommitEvents", 200_000);
+
     @Spec
     CommandSpec spec;
 
@@ -58,7 +61,7 @@ final class ImportCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             long bad = 0;
             try (Target ignored = target;
-                    EventWriter writer = new EventWriter(target.database())) {
+                    EventWriter writer = EventWriter.bulk(target.database(), BULK_COMMIT)) {
                 KeystoneImporter importer = new KeystoneImporter(writer);
                 for (Path f : files) {
                     long[] shown = {0};

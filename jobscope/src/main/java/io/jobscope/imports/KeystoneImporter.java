@@ -16,9 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -26,12 +24,12 @@ import java.util.function.BiConsumer;
 /**
  * Imports the task-queue monitor's JSONL history ({@code jobs_history.jsonl}): one {@code job.finished}
  * event per record, keyed {@code keystone:<task_id>} so a second import of the same file changes nothing.
- * The file is streamed; a bad line is reported by number and skipped.
+ * The file is streamed; a bad line is reported by number and skipped. The writer's queue bounds how much
+ * is held in memory (use {@link EventWriter#bulk} for large files: it commits in large transactions).
  */
 public final class KeystoneImporter {
     static final double MB = 1024.0 * 1024.0;
     private static final int CHUNK = 5000;
-    private static final int IN_FLIGHT = 4;
 
     private final EventWriter writer;
     private final ObjectMapper mapper = Json.mapper();
@@ -46,7 +44,7 @@ public final class KeystoneImporter {
     /** Imports one stream; {@code onBadLine} receives (line number, problem) for each skipped line. */
     public Result importStream(InputStream in, BiConsumer<Long, String> onBadLine) throws IOException {
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-        Deque<CompletableFuture<EventWriter.Result>> inFlight = new ArrayDeque<>();
+        List<CompletableFuture<EventWriter.Result>> submitted = new ArrayList<>();
         List<IngestEvent> batch = new ArrayList<>(CHUNK);
         long lineNo = 0;
         long records = 0;
@@ -67,18 +65,15 @@ public final class KeystoneImporter {
                 continue;
             }
             if (batch.size() == CHUNK) {
-                inFlight.add(writer.submit(batch));
+                submitted.add(writer.submit(batch));
                 batch = new ArrayList<>(CHUNK);
-                while (inFlight.size() > IN_FLIGHT) {
-                    total = total.plus(inFlight.poll().join());
-                }
             }
         }
         if (!batch.isEmpty()) {
-            inFlight.add(writer.submit(batch));
+            submitted.add(writer.submit(batch));
         }
-        while (!inFlight.isEmpty()) {
-            total = total.plus(inFlight.poll().join());
+        for (CompletableFuture<EventWriter.Result> f : submitted) {
+            total = total.plus(f.join());
         }
         return new Result(records - bad, total.accepted(), total.duplicates(), bad);
     }

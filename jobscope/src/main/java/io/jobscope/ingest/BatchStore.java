@@ -35,7 +35,16 @@ final class BatchStore {
             sb.append(i == 1 ? "" : ", ").append(cols[i]).append(" = excluded.").append(cols[i]);
         }
         UPSERT_JOB = sb.toString();
+        StringBuilder ins =
+                new StringBuilder("INSERT INTO job (").append(JobRow.COLUMNS).append(") VALUES (");
+        for (int i = 0; i < JobRow.COLUMN_COUNT; i++) {
+            ins.append(i == 0 ? "?" : ",?");
+        }
+        INSERT_NEW_JOB = ins.append(") ON CONFLICT (id) DO NOTHING").toString();
     }
+
+    /** A job assumed new: SQLite reports 0 changes for one that was there after all. */
+    private static final String INSERT_NEW_JOB;
 
     private static final String UPSERT_WORKFLOW = "INSERT INTO workflow (id, name, user_name, status, status_time_ms,"
             + " start_time_ms, end_time_ms, attributes, updated_ms) VALUES (?,?,?,?,?,?,?,?,?)"
@@ -86,9 +95,19 @@ final class BatchStore {
 
     private final Dialect dialect;
     private final Map<Integer, String> insertEventSql = new HashMap<>();
+    private final JobCache cache;
 
-    BatchStore(Dialect dialect) {
+    /** {@code cachedJobs}: how many job rows the SQLite writer remembers (see {@link JobCache}). */
+    BatchStore(Dialect dialect, int cachedJobs) {
         this.dialect = dialect;
+        this.cache = dialect == Dialect.SQLITE ? new JobCache(cachedJobs) : null;
+    }
+
+    /** Told by the writer that its transaction was rolled back. */
+    void rolledBack() {
+        if (cache != null) {
+            cache.forget();
+        }
     }
 
     /** Writes the parts (one per submission) in the caller's transaction; returns one result per part. */
@@ -98,6 +117,8 @@ final class BatchStore {
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(7264019)");
             }
+        } else {
+            cache.begin(c);
         }
         Map<String, IngestEvent> firstById = new LinkedHashMap<>();
         for (List<IngestEvent> part : parts) {
@@ -114,6 +135,9 @@ final class BatchStore {
             }
         }
         project(c, fresh, now);
+        if (cache != null) {
+            cache.stamp(c);
+        }
 
         List<EventWriter.Result> results = new ArrayList<>(parts.size());
         Set<String> credited = new HashSet<>();
@@ -205,7 +229,20 @@ final class BatchStore {
                 }
             }
         }
-        loadJobs(c, jobs);
+        // Where each job's row comes from: the writer's memory, else the store (PostgreSQL); a job SQLite's
+        // writer does not remember is assumed new and checked when it is inserted.
+        Set<String> assumedNew = new HashSet<>();
+        if (cache != null) {
+            for (Map.Entry<String, JobRow> j : jobs.entrySet()) {
+                JobRow known = cache.get(j.getKey());
+                if (known == null) {
+                    assumedNew.add(j.getKey());
+                }
+                j.setValue(known);
+            }
+        } else {
+            loadJobs(c, jobs);
+        }
         Rollup rollup = new Rollup();
         for (JobRow row : jobs.values()) {
             if (row != null) {
@@ -274,13 +311,28 @@ final class BatchStore {
             }
         }
         if (!jobs.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(UPSERT_JOB)) {
-                for (JobRow row : jobs.values()) {
-                    row.bind(ps, now);
-                    ps.addBatch();
-                    rollup.add(row, +1);
+            List<JobRow> upsert = new ArrayList<>(jobs.size());
+            List<JobRow> inserts = new ArrayList<>(assumedNew.size());
+            for (JobRow row : jobs.values()) {
+                (assumedNew.contains(row.id) ? inserts : upsert).add(row);
+            }
+            if (!inserts.isEmpty()) {
+                upsert.addAll(insertNew(c, inserts, fresh, rollup, now));
+            }
+            if (!upsert.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(UPSERT_JOB)) {
+                    for (JobRow row : upsert) {
+                        row.bind(ps, now);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
                 }
-                ps.executeBatch();
+            }
+            for (JobRow row : upsert) {
+                rollup.add(row, +1);
+                if (cache != null) {
+                    cache.put(row);
+                }
             }
             rollup.write(c);
         }
@@ -293,6 +345,47 @@ final class BatchStore {
                 ps.executeBatch();
             }
         }
+    }
+
+    /**
+     * Inserts the rows of jobs assumed new; returns, merged with what the store had, those that were there
+     * after all (a job the writer forgot, or one another process wrote), for the caller to upsert.
+     */
+    private List<JobRow> insertNew(Connection c, List<JobRow> rows, List<IngestEvent> fresh, Rollup rollup, long now)
+            throws SQLException {
+        int[] counts;
+        try (PreparedStatement ps = c.prepareStatement(INSERT_NEW_JOB)) {
+            for (JobRow row : rows) {
+                row.bind(ps, now);
+                ps.addBatch();
+            }
+            counts = ps.executeBatch();
+        }
+        Map<String, JobRow> stored = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            JobRow row = rows.get(i);
+            if (counts[i] > 0) {
+                rollup.add(row, +1);
+                cache.put(row);
+            } else {
+                stored.put(row.id, null);
+            }
+        }
+        if (stored.isEmpty()) {
+            return List.of();
+        }
+        loadJobs(c, stored);
+        for (JobRow old : stored.values()) {
+            if (old != null) {
+                rollup.add(old, -1);
+            }
+        }
+        for (IngestEvent e : fresh) {
+            if (e.isJobEvent() && stored.containsKey(e.jobId())) {
+                JobProjection.apply(stored.computeIfAbsent(e.jobId(), JobRow::new), e);
+            }
+        }
+        return new ArrayList<>(stored.values());
     }
 
     private void loadJobs(Connection c, Map<String, JobRow> jobs) throws SQLException {

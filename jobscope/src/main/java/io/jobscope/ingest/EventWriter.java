@@ -37,6 +37,9 @@ public final class EventWriter implements AutoCloseable {
 
     private record Submission(List<IngestEvent> events, CompletableFuture<Result> done) {}
 
+    /** A written submission waiting for its transaction's commit; its events kept only for listeners. */
+    private record Written(List<IngestEvent> events, CompletableFuture<Result> done, Result result) {}
+
     /** Told, on the writer thread and after the commit, of each batch's events; must return quickly. */
     @FunctionalInterface
     public interface CommitListener {
@@ -45,11 +48,17 @@ public final class EventWriter implements AutoCloseable {
 
     private final List<CommitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** How long a bulk writer waits for more events before committing what it has written. */
+    private static final long IDLE_COMMIT_MS = 50;
+
     private static final Submission POISON = new Submission(List.of(), new CompletableFuture<>());
 
     private final Database db;
     private final BatchStore store;
     private final int maxBatch;
+    private final int commitEvery;
+    private final List<Written> uncommitted = new ArrayList<>();
+    private long uncommittedEvents;
     private final BlockingQueue<Submission> queue;
     private final Thread thread;
     private static final long WAL_CHECKPOINT_BYTES = Long.getLong("jobscope.walCheckpointBytes", 256L << 20);
@@ -61,10 +70,15 @@ public final class EventWriter implements AutoCloseable {
     private volatile boolean closed;
 
     public EventWriter(Database db, int maxBatch) {
+        this(db, maxBatch, 0, 256, 100_000);
+    }
+
+    private EventWriter(Database db, int maxBatch, int commitEvery, int queueCapacity, int cachedJobs) {
         this.db = db;
-        this.store = new BatchStore(db.dialect());
+        this.store = new BatchStore(db.dialect(), cachedJobs);
         this.maxBatch = maxBatch;
-        this.queue = new ArrayBlockingQueue<>(256);
+        this.commitEvery = commitEvery;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.thread = new Thread(this::loop, "jobscope-writer");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -119,6 +133,16 @@ public final class EventWriter implements AutoCloseable {
         this(db, 20_000);
     }
 
+    /**
+     * A writer for bulk loads (imports): it commits once {@code commitEvery} events are written, or when
+     * nothing has arrived for a moment, so each page of an index keyed at random (event and job ids) is
+     * written once per large transaction instead of once per small one. Submissions block while a few
+     * are waiting, which bounds the memory an import holds; futures complete at the commit as always.
+     */
+    public static EventWriter bulk(Database db, int commitEvery) {
+        return new EventWriter(db, 20_000, commitEvery, 2, 10_000);
+    }
+
     /** Queues events; the future completes once they are committed, or fails with the store's error. */
     public CompletableFuture<Result> submit(List<IngestEvent> events) {
         if (closed) {
@@ -159,11 +183,16 @@ public final class EventWriter implements AutoCloseable {
         while (true) {
             Submission first;
             try {
-                first = queue.take();
+                first = uncommitted.isEmpty() ? queue.take() : queue.poll(IDLE_COMMIT_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
+            if (first == null) {
+                commitWritten();
+                continue;
+            }
             if (first == POISON) {
+                commitWritten();
                 return;
             }
             group.clear();
@@ -181,53 +210,87 @@ public final class EventWriter implements AutoCloseable {
                 group.add(next);
                 count += next.events.size();
             }
-            commit(group);
+            writeGroup(group);
+            if (stop || uncommittedEvents >= commitEvery) {
+                commitWritten();
+            }
             if (stop) {
                 return;
             }
         }
     }
 
-    private void commit(List<Submission> group) {
+    /** Writes a group of submissions into the open transaction; on failure, fails everything uncommitted. */
+    private void writeGroup(List<Submission> group) {
         List<List<IngestEvent>> parts = new ArrayList<>(group.size());
         for (Submission s : group) {
             parts.add(s.events);
         }
         try {
-            Connection c = connection();
-            List<Result> results;
-            try {
-                results = store.write(c, parts);
-                c.commit();
-                lastCommitNanos = System.nanoTime();
-            } catch (SQLException | RuntimeException | Error e) {
-                rollback(c);
-                throw e;
-            }
-            // Listeners hear of the batch before its callers are acknowledged, so work that follows a commit
-            // (diagnosis) is queued by the time a caller can ask for its result.
-            notifyListeners(parts);
+            List<Result> results = store.write(connection(), parts);
+            boolean keep = !listeners.isEmpty();
             for (int i = 0; i < group.size(); i++) {
-                group.get(i).done.complete(results.get(i));
+                Submission s = group.get(i);
+                uncommitted.add(new Written(keep ? s.events : List.of(), s.done, results.get(i)));
+                uncommittedEvents += s.events.size();
             }
         } catch (SQLException | RuntimeException | Error e) {
-            // Whatever went wrong, every waiting caller hears of it and the writer goes on (with a fresh
-            // connection, in case this one is broken).
-            dropConnection();
-            LOG.error("could not commit a batch of {} submission(s)", group.size(), e);
-            StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
             for (Submission s : group) {
-                s.done.completeExceptionally(failure);
+                uncommitted.add(new Written(List.of(), s.done, null));
             }
+            fail(e);
         }
     }
 
-    private void notifyListeners(List<List<IngestEvent>> parts) {
+    /** Commits the open transaction, then tells listeners and acknowledges every submission in it. */
+    private void commitWritten() {
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        try {
+            connection().commit();
+            lastCommitNanos = System.nanoTime();
+        } catch (SQLException | RuntimeException | Error e) {
+            fail(e);
+            return;
+        }
+        List<Written> done = new ArrayList<>(uncommitted);
+        uncommitted.clear();
+        uncommittedEvents = 0;
+        // Listeners hear of the batch before its callers are acknowledged, so work that follows a commit
+        // (diagnosis) is queued by the time a caller can ask for its result.
+        notifyListeners(done);
+        for (Written w : done) {
+            w.done.complete(w.result);
+        }
+    }
+
+    /**
+     * Whatever went wrong, the transaction is rolled back, every waiting caller hears of it and the writer
+     * goes on (with a fresh connection, in case this one is broken).
+     */
+    private void fail(Throwable e) {
+        Connection c = connection;
+        if (c != null) {
+            rollback(c);
+        }
+        store.rolledBack();
+        dropConnection();
+        LOG.error("could not commit a batch of {} submission(s)", uncommitted.size(), e);
+        StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
+        for (Written w : uncommitted) {
+            w.done.completeExceptionally(failure);
+        }
+        uncommitted.clear();
+        uncommittedEvents = 0;
+    }
+
+    private void notifyListeners(List<Written> written) {
         if (listeners.isEmpty()) {
             return;
         }
         List<IngestEvent> all = new ArrayList<>();
-        parts.forEach(all::addAll);
+        written.forEach(w -> all.addAll(w.events));
         for (CommitListener l : listeners) {
             try {
                 l.committed(all);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jobscope.client.Event;
 import io.jobscope.client.Job;
 import io.jobscope.client.JobQuery;
+import io.jobscope.client.Json;
 import io.jobscope.client.Stats;
 import io.jobscope.jobs.JobService;
 import io.jobscope.store.Database;
@@ -262,10 +263,8 @@ class IngestStoreTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Stores.Kind.class)
-    void statisticsFromTheHourlyRollupMatchTheJobsWhateverTheEventOrder(Stores.Kind kind) {
-        java.util.Random rnd = new java.util.Random(7);
+    /** 300 jobs' events in random order: submitted, started, mostly finished, some retried later. */
+    private static List<Event> shuffledHistory(java.util.Random rnd) {
         List<Event> events = new java.util.ArrayList<>();
         String[] apps = {"sim", "reco", null};
         String[] statuses = {"success", "failed", "timeout", "error", "cancelled"};
@@ -287,6 +286,14 @@ class IngestStoreTest {
             }
         }
         java.util.Collections.shuffle(events, rnd);
+        return events;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void statisticsFromTheHourlyRollupMatchTheJobsWhateverTheEventOrder(Stores.Kind kind) {
+        java.util.Random rnd = new java.util.Random(7);
+        List<Event> events = shuffledHistory(rnd);
         try (Database db = Stores.open(kind, tmp);
                 EventWriter writer = new EventWriter(db)) {
             Ingestor ingestor = new Ingestor(writer);
@@ -339,6 +346,86 @@ class IngestStoreTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The SQLite writer remembers the job rows it wrote; another writer on the same store (an import beside a
+     * running server), a restarted writer and a bulk writer must all leave the store exactly as one writer
+     * would: same job rows, same rollup.
+     */
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void writersTakingTurnsOnOneStoreLeaveWhatOneWriterWould(Stores.Kind kind) {
+        java.util.Random rnd = new java.util.Random(11);
+        List<Event> events = shuffledHistory(rnd);
+        try (Database alone = Stores.open(kind, tmp);
+                Database shared = Stores.open(kind, tmp);
+                Database other = Database.open(shared.location());
+                EventWriter single = new EventWriter(alone);
+                EventWriter first = new EventWriter(shared);
+                EventWriter second = new EventWriter(other)) {
+            Ingestor reference = new Ingestor(single);
+            Ingestor[] turns = {new Ingestor(first), new Ingestor(second)};
+            for (int from = 0; from < events.size(); ) {
+                int to = Math.min(events.size(), from + 1 + rnd.nextInt(40));
+                String body = lines(events.subList(from, to).toArray(new Event[0]));
+                ingest(reference, body);
+                int turn = rnd.nextInt(5);
+                if (turn < 2) {
+                    ingest(turns[turn], body);
+                } else if (turn == 2) {
+                    try (EventWriter bulk = EventWriter.bulk(shared, 25)) {
+                        ingest(new Ingestor(bulk), body);
+                    }
+                } else {
+                    ingest(turns[0], body); // the same writer again: its memory is what it wrote
+                }
+                from = to;
+            }
+            String jobs = "SELECT id, workflow_id, app, site, host, status, status_time_ms, exit_code, submit_time_ms,"
+                    + " start_time_ms, end_time_ms, sort_time_ms, duration_s, cpu_user_s, cpu_system_s FROM job ORDER BY id";
+            String rollup = "SELECT hour_ms, app, site, status, jobs, ROUND(cpu_s * 1000) AS cpu,"
+                    + " ROUND(duration_s * 1000) AS dur, with_duration FROM job_rollup WHERE jobs <> 0"
+                    + " ORDER BY hour_ms, app, site, status";
+            for (String sql : new String[] {jobs, rollup}) {
+                List<java.util.Map<String, Object>> expected = alone.jdbi()
+                        .withHandle(h -> h.createQuery(sql).mapToMap().list());
+                List<java.util.Map<String, Object>> actual = shared.jdbi()
+                        .withHandle(h -> h.createQuery(sql).mapToMap().list());
+                assertThat(expected).hasSizeGreaterThan(10);
+                assertThat(actual).isEqualTo(expected);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void aBulkWriterAcknowledgesEverySubmissionOnceItsLargeTransactionCommits(Stores.Kind kind) throws Exception {
+        try (Database db = Stores.open(kind, tmp)) {
+            List<java.util.concurrent.CompletableFuture<EventWriter.Result>> acks = new java.util.ArrayList<>();
+            try (EventWriter bulk = EventWriter.bulk(db, 1000)) {
+                for (int chunk = 0; chunk < 7; chunk++) {
+                    List<IngestEvent> events = new java.util.ArrayList<>();
+                    for (int j = chunk * 300; j < chunk * 300 + 300; j++) {
+                        events.add(EventValidator.validate(
+                                Json.mapper()
+                                        .readValue(
+                                                Event.job(Event.JOB_FINISHED, "b" + j, T0.plusSeconds(j))
+                                                        .put("status", "success")
+                                                        .toLine(),
+                                                com.fasterxml.jackson.databind.node.ObjectNode.class),
+                                null));
+                    }
+                    acks.add(bulk.submit(events));
+                }
+            }
+            long accepted = 0;
+            for (var ack : acks) {
+                accepted += ack.get(10, java.util.concurrent.TimeUnit.SECONDS).accepted();
+            }
+            assertThat(accepted).isEqualTo(2100);
+            assertThat(new JobService(db).stats(null, null, null).total()).isEqualTo(2100);
         }
     }
 }
