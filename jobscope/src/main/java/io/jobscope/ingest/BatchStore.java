@@ -95,6 +95,7 @@ final class BatchStore {
 
     private final Dialect dialect;
     private final Map<Integer, String> insertEventSql = new HashMap<>();
+    private final Map<Long, String> updateSql = new HashMap<>();
     private final JobCache cache;
 
     /** {@code cachedJobs}: how many job rows the SQLite writer remembers (see {@link JobCache}). */
@@ -232,11 +233,14 @@ final class BatchStore {
         // Where each job's row comes from: the writer's memory, else the store (PostgreSQL); a job SQLite's
         // writer does not remember is assumed new and checked when it is inserted.
         Set<String> assumedNew = new HashSet<>();
+        Map<String, Object[]> before = new HashMap<>();
         if (cache != null) {
             for (Map.Entry<String, JobRow> j : jobs.entrySet()) {
                 JobRow known = cache.get(j.getKey());
                 if (known == null) {
                     assumedNew.add(j.getKey());
+                } else {
+                    before.put(known.id, known.values());
                 }
                 j.setValue(known);
             }
@@ -313,9 +317,18 @@ final class BatchStore {
         if (!jobs.isEmpty()) {
             List<JobRow> upsert = new ArrayList<>(jobs.size());
             List<JobRow> inserts = new ArrayList<>(assumedNew.size());
+            Map<Long, List<Object[]>> updates = new HashMap<>();
             for (JobRow row : jobs.values()) {
-                (assumedNew.contains(row.id) ? inserts : upsert).add(row);
+                Object[] old = before.get(row.id);
+                if (old != null) {
+                    changedColumns(old, row, updates);
+                    rollup.add(row, +1);
+                    cache.put(row);
+                } else {
+                    (assumedNew.contains(row.id) ? inserts : upsert).add(row);
+                }
             }
+            updateChanged(c, updates, now);
             if (!inserts.isEmpty()) {
                 upsert.addAll(insertNew(c, inserts, fresh, rollup, now));
             }
@@ -345,6 +358,54 @@ final class BatchStore {
                 ps.executeBatch();
             }
         }
+    }
+
+    /**
+     * Files a remembered row under the set of columns the batch changed (nothing, when it changed none: a
+     * sample that set no new peak). Updating only those leaves the indexes on the others alone.
+     */
+    private static void changedColumns(Object[] old, JobRow row, Map<Long, List<Object[]>> updates) {
+        Object[] now = row.values();
+        long mask = 0;
+        for (int i = 1; i < now.length; i++) {
+            if (!java.util.Objects.equals(old[i], now[i])) {
+                mask |= 1L << i;
+            }
+        }
+        if (mask != 0) {
+            updates.computeIfAbsent(mask, m -> new ArrayList<>()).add(now);
+        }
+    }
+
+    private void updateChanged(Connection c, Map<Long, List<Object[]>> updates, long now) throws SQLException {
+        for (Map.Entry<Long, List<Object[]>> u : updates.entrySet()) {
+            long mask = u.getKey();
+            String sql = updateSql.computeIfAbsent(mask, BatchStore::updateSql);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (Object[] values : u.getValue()) {
+                    int p = 1;
+                    for (int i = 1; i < values.length; i++) {
+                        if ((mask & (1L << i)) != 0) {
+                            JobRow.bindValue(ps, p++, values[i]);
+                        }
+                    }
+                    ps.setLong(p++, now);
+                    ps.setString(p, (String) values[0]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static String updateSql(long mask) {
+        StringBuilder sb = new StringBuilder("UPDATE job SET ");
+        for (int i = 1; i < JobRow.COLUMN_NAMES.length - 1; i++) {
+            if ((mask & (1L << i)) != 0) {
+                sb.append(JobRow.COLUMN_NAMES[i]).append(" = ?, ");
+            }
+        }
+        return sb.append("updated_ms = ? WHERE id = ?").toString();
     }
 
     /**
@@ -420,7 +481,7 @@ final class BatchStore {
                         + " jobs = job_rollup.jobs + excluded.jobs, cpu_s = job_rollup.cpu_s + excluded.cpu_s,"
                         + " duration_s = job_rollup.duration_s + excluded.duration_s,"
                         + " with_duration = job_rollup.with_duration + excluded.with_duration";
-        private final Map<String, double[]> deltas = new HashMap<>();
+        private final Map<JobRow.RollupKey, double[]> deltas = new HashMap<>();
 
         void add(JobRow row, int sign) {
             double[] d = deltas.computeIfAbsent(row.rollupKey(), k -> new double[4]);
@@ -433,16 +494,16 @@ final class BatchStore {
         void write(Connection c) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
                 int n = 0;
-                for (Map.Entry<String, double[]> e : deltas.entrySet()) {
+                for (Map.Entry<JobRow.RollupKey, double[]> e : deltas.entrySet()) {
                     double[] d = e.getValue();
                     if (d[0] == 0 && d[1] == 0 && d[2] == 0 && d[3] == 0) {
                         continue; // a job that changed within its key and figures: nothing to add
                     }
-                    String[] k = e.getKey().split("\u0000", -1);
-                    ps.setLong(1, Long.parseLong(k[0]));
-                    ps.setString(2, k[1]);
-                    ps.setString(3, k[2]);
-                    ps.setString(4, k[3]);
+                    JobRow.RollupKey k = e.getKey();
+                    ps.setLong(1, k.hourMs());
+                    ps.setString(2, k.app());
+                    ps.setString(3, k.site());
+                    ps.setString(4, k.status());
                     ps.setLong(5, (long) d[0]);
                     ps.setDouble(6, d[1]);
                     ps.setDouble(7, d[2]);

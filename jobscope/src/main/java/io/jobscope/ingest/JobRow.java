@@ -113,11 +113,66 @@ final class JobRow {
         ps.setLong(i, now);
     }
 
-    /** This row's share of the hourly rollup: its (hour, app, site, status) key. */
-    String rollupKey() {
-        long hour = Math.floorDiv(sortTimeMs, 3_600_000L) * 3_600_000L;
-        return hour + "\u0000" + (app == null ? "" : app) + "\u0000" + (site == null ? "" : site) + "\u0000" + status;
+    /** The names of the columns, in {@link #COLUMNS} order. */
+    static final String[] COLUMN_NAMES = COLUMNS.split(",\\s*");
+
+    /** The row's column values in {@link #COLUMNS} order, without {@code updated_ms}: to see what a batch changed. */
+    Object[] values() {
+        return new Object[] {
+            id,
+            workflowId,
+            app,
+            script,
+            params,
+            status,
+            statusTimeMs,
+            exitCode,
+            signal,
+            submitTimeMs,
+            startTimeMs,
+            endTimeMs,
+            sortTimeMs,
+            durationS,
+            cpuUserS,
+            cpuSystemS,
+            memPeakBytes,
+            readBytes,
+            writeBytes,
+            host,
+            site,
+            client,
+            error,
+            heldReason,
+            dependsOn,
+            attributes
+        };
     }
+
+    /** Binds one column value, typed as {@link #values()} holds it. */
+    static void bindValue(PreparedStatement ps, int i, Object v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.NULL);
+        } else if (v instanceof String t) {
+            ps.setString(i, t);
+        } else if (v instanceof Long l) {
+            ps.setLong(i, l);
+        } else if (v instanceof Integer n) {
+            ps.setInt(i, n);
+        } else {
+            ps.setDouble(i, (Double) v);
+        }
+    }
+
+    /** This row's share of the hourly rollup: its (hour, app, site, status) key. */
+    RollupKey rollupKey() {
+        return new RollupKey(
+                Math.floorDiv(sortTimeMs, 3_600_000L) * 3_600_000L,
+                app == null ? "" : app,
+                site == null ? "" : site,
+                status);
+    }
+
+    record RollupKey(long hourMs, String app, String site, String status) {}
 
     double cpuTotal() {
         return (cpuUserS == null ? 0 : cpuUserS) + (cpuSystemS == null ? 0 : cpuSystemS);
