@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 
 /**
@@ -73,7 +74,11 @@ public final class KeystoneImporter {
             submitted.add(writer.submit(batch));
         }
         for (CompletableFuture<EventWriter.Result> f : submitted) {
-            total = total.plus(f.join());
+            try {
+                total = total.plus(f.join());
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e; // the store's own error, said plainly
+            }
         }
         return new Result(records - bad, total.accepted(), total.duplicates(), bad);
     }

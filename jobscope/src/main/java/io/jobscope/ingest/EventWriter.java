@@ -58,13 +58,14 @@ public final class EventWriter implements AutoCloseable {
     private final int maxBatch;
     private final int commitEvery;
     private final List<Written> uncommitted = new ArrayList<>();
-    private long uncommittedEvents;
+    private volatile long uncommittedEvents;
     private final BlockingQueue<Submission> queue;
     private final Thread thread;
     private static final long WAL_CHECKPOINT_BYTES = Long.getLong("jobscope.walCheckpointBytes", 256L << 20);
     private static final long WRITER_CACHE_KIB = Long.getLong("jobscope.writerCacheKib", 256L * 1024);
     private final ScheduledExecutorService checkpointer;
     private volatile long lastCommitNanos;
+    private volatile long lastWriteNanos;
     private Connection connection; // the writer thread's only
     private volatile long lastCheckpointNanos;
     private volatile boolean closed;
@@ -105,7 +106,8 @@ public final class EventWriter implements AutoCloseable {
      */
     private void maybeCheckpoint() {
         long wal = walBytes();
-        boolean idle = System.nanoTime() - lastCommitNanos > TimeUnit.SECONDS.toNanos(1);
+        // Idle: nothing written for a second, not merely no commit (a bulk writer's transaction is long).
+        boolean idle = uncommittedEvents == 0 && System.nanoTime() - lastWriteNanos > TimeUnit.SECONDS.toNanos(1);
         if (wal > WAL_CHECKPOINT_BYTES || idle && wal > 0 && lastCommitNanos > lastCheckpointNanos) {
             lastCheckpointNanos = System.nanoTime();
             checkpoint(idle ? "TRUNCATE" : "PASSIVE");
@@ -140,7 +142,7 @@ public final class EventWriter implements AutoCloseable {
      * are waiting, which bounds the memory an import holds; futures complete at the commit as always.
      */
     public static EventWriter bulk(Database db, int commitEvery) {
-        return new EventWriter(db, 20_000, commitEvery, 2, 10_000);
+        return new EventWriter(db, 5_000, commitEvery, 1, 10_000);
     }
 
     /** Queues events; the future completes once they are committed, or fails with the store's error. */
@@ -228,6 +230,7 @@ public final class EventWriter implements AutoCloseable {
         }
         try {
             List<Result> results = store.write(connection(), parts);
+            lastWriteNanos = System.nanoTime();
             boolean keep = !listeners.isEmpty();
             for (int i = 0; i < group.size(); i++) {
                 Submission s = group.get(i);
