@@ -118,8 +118,6 @@ final class BatchStore {
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(7264019)");
             }
-        } else {
-            cache.begin(c);
         }
         Map<String, IngestEvent> firstById = new LinkedHashMap<>();
         for (List<IngestEvent> part : parts) {
@@ -129,6 +127,12 @@ final class BatchStore {
         }
         long now = System.currentTimeMillis();
         Set<String> inserted = insertEvents(c, new ArrayList<>(firstById.values()), now);
+        if (cache != null) {
+            // Only now, holding the write lock the inserts took (waiting for it as long as the busy timeout
+            // allows): a read first would make the lock an upgrade, which SQLite refuses at once when another
+            // connection (a checkpoint, another process) holds it.
+            cache.begin(c);
+        }
         List<IngestEvent> fresh = new ArrayList<>(inserted.size());
         for (IngestEvent e : firstById.values()) {
             if (inserted.contains(e.id())) {

@@ -31,7 +31,10 @@ final class JobCache {
         };
     }
 
-    /** At the start of a transaction: forgets every row if anyone else wrote since this writer's last commit. */
+    /**
+     * Once the transaction holds the write lock (after its first write): forgets every row if anyone else
+     * wrote since this writer's last commit.
+     */
     void begin(Connection c) throws SQLException {
         int current;
         try (Statement st = c.createStatement();

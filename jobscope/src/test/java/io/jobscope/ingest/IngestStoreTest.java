@@ -428,4 +428,37 @@ class IngestStoreTest {
             assertThat(new JobService(db).stats(null, null, null).total()).isEqualTo(2100);
         }
     }
+
+    /**
+     * Another connection holding SQLite's write lock (a checkpoint, an import in another process) makes the
+     * writer wait, within the busy timeout, never fail the batch: its transaction must start with a write.
+     */
+    @org.junit.jupiter.api.Test
+    void theWriterWaitsWhileAnotherConnectionHoldsTheWriteLock() throws Exception {
+        try (Database db = Stores.sqlite(tmp);
+                EventWriter writer = new EventWriter(db)) {
+            Ingestor ingestor = new Ingestor(writer);
+            ingest(ingestor, lines(Event.job(Event.JOB_STARTED, "w1", T0)));
+            try (java.sql.Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db.location());
+                    java.sql.Statement st = other.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 5000");
+                st.execute("BEGIN IMMEDIATE");
+                st.execute("UPDATE job SET host = 'held' WHERE id = 'w1'");
+                var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> ingest(
+                        ingestor,
+                        lines(Event.job(Event.JOB_FINISHED, "w1", T0.plusSeconds(5))
+                                .put("status", "success"))));
+                Thread.sleep(700);
+                assertThat(pending).isNotDone();
+                st.execute("COMMIT");
+                Ingestor.Report report = pending.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(report.result().accepted()).isEqualTo(1);
+            }
+            Job job = new JobService(db).job("w1").orElseThrow();
+            assertThat(job.status()).isEqualTo("success");
+            assertThat(job.host())
+                    .as("the other connection's change is kept, not overwritten from memory")
+                    .isEqualTo("held");
+        }
+    }
 }
