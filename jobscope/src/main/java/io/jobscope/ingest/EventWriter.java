@@ -71,7 +71,7 @@ public final class EventWriter implements AutoCloseable {
     private volatile boolean closed;
 
     public EventWriter(Database db, int maxBatch) {
-        this(db, maxBatch, 0, 256, 100_000);
+        this(db, maxBatch, 0, 256, Integer.getInteger("jobscope.writerJobCache", 50_000));
     }
 
     private EventWriter(Database db, int maxBatch, int commitEvery, int queueCapacity, int cachedJobs) {

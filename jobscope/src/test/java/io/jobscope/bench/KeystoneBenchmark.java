@@ -12,9 +12,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Generates a keystone history of N records (1M ≈ 443 MB), imports it with {@code java -Xmx512m -jar
- * jobscope.jar import keystone} in a fresh JVM, then times whole CLI commands on the resulting store of N
- * jobs: {@code stats}, {@code stats --by app}, {@code history --status failed --limit 20}. Prints tables.
+ * Generates keystone histories of N records in two shapes — as the issue sizes them (no
+ * {@code detailed_profile}: 1M ≈ 443 MB) and shaped like the fixture (every record with its profile: 1M ≈ 963
+ * MB) — imports each with {@code java -Xmx512m -jar jobscope.jar import keystone} in a fresh JVM into a fresh
+ * store, then times whole CLI commands on the fixture-shaped store of N jobs: {@code stats}, {@code stats --by
+ * app}, {@code history --status failed --limit 20}. Prints a table.
  *
  * <p>Run: {@code scripts/bench keystone [records]}
  */
@@ -22,23 +24,31 @@ public final class KeystoneBenchmark {
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path dir = Files.createTempDirectory("jobscope-keystone-bench");
-        Path file = dir.resolve("jobs_history.jsonl");
         Path jar = Path.of("jobscope/target/jobscope.jar").toAbsolutePath();
-        System.out.printf("generating %,d records into %s ...%n", records, file);
-        generate(file, records);
-        long size = Files.size(file);
-        String db = dir.resolve("bench.db").toString();
-
-        Run imp = run(
-                List.of("java", "-Xmx512m", "-jar", jar.toString(), "import", "keystone", "--db", db, file.toString()));
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"command", "wall s", "max RSS MB", "target"});
-        rows.add(new String[] {
-            String.format(Locale.ROOT, "import keystone (%,d records, %,d MB), -Xmx512m", records, size >> 20),
-            BenchSupport.fmt(imp.seconds),
-            BenchSupport.fmt(imp.rssMb),
-            "<= 15 s"
-        });
+        String db = null;
+        for (boolean profile : new boolean[] {false, true}) {
+            Path file = dir.resolve(profile ? "jobs_history.jsonl" : "jobs_history_no_profile.jsonl");
+            System.out.printf("generating %,d records into %s ...%n", records, file);
+            generate(file, records, profile);
+            long size = Files.size(file);
+            db = dir.resolve(profile ? "bench.db" : "bench-no-profile.db").toString();
+            Run imp = run(List.of(
+                    "java", "-Xmx512m", "-jar", jar.toString(), "import", "keystone", "--db", db, file.toString()));
+            rows.add(new String[] {
+                String.format(
+                        Locale.ROOT,
+                        "import keystone (%,d records, %,d MB, %s), -Xmx512m",
+                        records,
+                        size >> 20,
+                        profile ? "shaped like the fixture" : "no detailed_profile, as the issue sizes it"),
+                BenchSupport.fmt(imp.seconds),
+                BenchSupport.fmt(imp.rssMb),
+                "<= 15 s"
+            });
+            Files.delete(file);
+        }
         String[][] queries = {{"stats"}, {"stats", "--by", "app"}, {"history", "--status", "failed", "--limit", "20"}};
         for (String[] q : queries) {
             List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar.toString()));
@@ -93,7 +103,7 @@ public final class KeystoneBenchmark {
         return new Run(secs, hwm / 1024.0, out.toString());
     }
 
-    static void generate(Path file, int records) throws IOException {
+    static void generate(Path file, int records, boolean profile) throws IOException {
         String[] tools = {"fenicsx", "lammps", "openfoam", "gromacs", "cp2k"};
         String[] scripts = {"poisson.py", "elasticity.py", "heat.py", "example.lammps", "pitzDaily.py"};
         String[] statuses = {
@@ -148,7 +158,12 @@ public final class KeystoneBenchmark {
                         .append(Math.round(rnd.nextDouble() * 400000) / 100.0)
                         .append("}, \"error\": ")
                         .append(status.equals("success") ? "null" : "\"Simulation failed with non-zero exit code\"")
-                        .append(", \"has_result\": false, \"detailed_profile\": {\"duration_seconds\": ")
+                        .append(", \"has_result\": false");
+                if (!profile) {
+                    w.append(sb).append("}\n");
+                    continue;
+                }
+                sb.append(", \"detailed_profile\": {\"duration_seconds\": ")
                         .append(dur)
                         .append(", \"samples_collected\": ")
                         .append((int) (dur * 2))
