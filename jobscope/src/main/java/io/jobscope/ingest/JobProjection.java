@@ -31,11 +31,11 @@ final class JobProjection {
         row.host = coalesce(text(f, "host"), row.host);
         row.site = coalesce(text(f, "site"), row.site);
         row.client = coalesce(text(f, "client"), row.client);
-        if (f.hasNonNull("params")) {
-            row.params = f.get("params").toString();
+        if (e.paramsJson() != null) {
+            row.params = e.paramsJson();
         }
-        if (f.hasNonNull("depends_on")) {
-            row.dependsOn = f.get("depends_on").toString();
+        if (e.dependsOnJson() != null) {
+            row.dependsOn = e.dependsOnJson();
         }
         if (f.hasNonNull("attributes")) {
             row.attributes = mergeObjects(row.attributes, (ObjectNode) f.get("attributes"));
