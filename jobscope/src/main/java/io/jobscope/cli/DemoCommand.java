@@ -11,6 +11,8 @@ import io.jobscope.diagnose.RuleBook;
 import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.Ingestor;
 import io.jobscope.jobs.JobService;
+import io.jobscope.jobs.StatsRefresher;
+import io.jobscope.jobs.StatsSummaries;
 import io.jobscope.services.ServiceBoard;
 import io.jobscope.services.ServicesClient;
 import io.jobscope.services.ServicesConfig;
@@ -109,10 +111,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new UserException(
                     "cannot listen on 127.0.0.1:" + port + ": " + rootMessage(e) + " (choose another with --port)");
         }
+        StatsRefresher statsRefresher = new StatsRefresher(new StatsSummaries(database)).start(Duration.ofSeconds(5));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(
                 () -> {
                     server.close();
+                    statsRefresher.close();
                     writer.close();
                     classify.close();
                     database.close();

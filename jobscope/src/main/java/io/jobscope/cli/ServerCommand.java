@@ -8,6 +8,8 @@ import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.Ingestor;
 import io.jobscope.ingest.SpoolIngester;
 import io.jobscope.jobs.JobService;
+import io.jobscope.jobs.StatsRefresher;
+import io.jobscope.jobs.StatsSummaries;
 import io.jobscope.services.HeartbeatChecker;
 import io.jobscope.services.ServiceBoard;
 import io.jobscope.services.ServicesConfig;
@@ -122,6 +124,7 @@ final class ServerCommand implements Callable<Integer> {
         ApiServer server =
                 new ApiServer(config, new JobService(database), ingestor, Clock.systemUTC(), board, diagnose);
         SpoolIngester spoolIngester = spool == null ? null : new SpoolIngester(spool, ingestor);
+        StatsRefresher statsRefresher = new StatsRefresher(new StatsSummaries(database));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -131,6 +134,7 @@ final class ServerCommand implements Callable<Integer> {
                             }
                             heartbeats.close();
                             server.close();
+                            statsRefresher.close();
                             writer.close();
                             classifyOnFinish.close();
                             database.close();
@@ -146,6 +150,7 @@ final class ServerCommand implements Callable<Integer> {
             spoolIngester.start(1000);
         }
         heartbeats.start(java.time.Duration.ofSeconds(15));
+        statsRefresher.start(java.time.Duration.ofSeconds(5));
         spec.commandLine()
                 .getOut()
                 .printf(

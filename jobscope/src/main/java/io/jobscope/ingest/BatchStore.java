@@ -477,7 +477,10 @@ final class BatchStore {
         }
     }
 
-    /** The batch's net change to {@code job_rollup}: minus each changed job's old share, plus its new one. */
+    /**
+     * The batch's net change to {@code job_rollup}: minus each changed job's old share, plus its new one; and
+     * the hours whose statistics it changed ({@link StatsMarks}).
+     */
     private static final class Rollup {
         private static final String UPSERT =
                 "INSERT INTO job_rollup (hour_ms, app, site, status, jobs, cpu_s, duration_s,"
@@ -486,6 +489,7 @@ final class BatchStore {
                         + " duration_s = job_rollup.duration_s + excluded.duration_s,"
                         + " with_duration = job_rollup.with_duration + excluded.with_duration";
         private final Map<JobRow.RollupKey, double[]> deltas = new HashMap<>();
+        private final StatsMarks marks = new StatsMarks();
 
         void add(JobRow row, int sign) {
             double[] d = deltas.computeIfAbsent(row.rollupKey(), k -> new double[4]);
@@ -493,6 +497,7 @@ final class BatchStore {
             d[1] += sign * row.cpuTotal();
             d[2] += sign * (row.durationS == null ? 0 : row.durationS);
             d[3] += row.durationS == null ? 0 : sign;
+            marks.add(row, sign);
         }
 
         void write(Connection c) throws SQLException {
@@ -519,6 +524,7 @@ final class BatchStore {
                     ps.executeBatch();
                 }
             }
+            marks.write(c);
         }
     }
 

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.jobscope.client.Json;
 import io.jobscope.client.Statuses;
 import io.jobscope.store.Database;
-import io.jobscope.store.Dialect;
 import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,17 +37,19 @@ public final class DashboardQueries {
     private static final long HOUR = 3_600_000L;
 
     /** How the stats page may group jobs. */
-    public static final List<String> STATS_GROUPS = List.of("app", "site", "host", "cpu_model", "hour", "workflow");
+    public static final List<String> STATS_GROUPS = StatsSummaries.GROUPINGS;
 
     /** The sort orders of the jobs listing. */
     public static final Map<String, String> SORTS = sorts();
 
     private final Database db;
     private final Clock clock;
+    private final StatsSummaries summaries;
 
     public DashboardQueries(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
+        this.summaries = new StatsSummaries(db);
     }
 
     private static Map<String, String> sorts() {
@@ -837,82 +839,48 @@ public final class DashboardQueries {
 
     /**
      * Walltime, CPU efficiency and failure rate per group of the jobs that began at or after {@code since}
-     * (all jobs when null). Efficiency is CPU time / (wall × cores), cores from the job's attribute
-     * {@code cores}, else 1.
+     * (all jobs when null), the 200 largest groups. Efficiency is CPU time / (wall × cores), cores from the
+     * job's attribute {@code cores}, else 1. Read from the summaries where they are clean (StatsSummaries).
      */
     public List<StatsLine> stats(String by, Instant since) {
         if (!STATS_GROUPS.contains(by)) {
             throw new IllegalArgumentException(
                     "by: cannot group by '" + by + "'; use one of " + String.join(", ", STATS_GROUPS));
         }
-        Dialect d = db.dialect();
-        String key = switch (by) {
-            case "cpu_model" -> jsonText(d, "cpu_model");
-            case "hour" -> "(COALESCE(start_time_ms, sort_time_ms) / " + HOUR + ") % 24";
-            case "workflow" -> "workflow_id";
-            default -> by;
-        };
-        String cores = "COALESCE(" + jsonNumber(d, "cores") + ", 1)";
-        StringBuilder sql = new StringBuilder("SELECT " + key + " AS k, COUNT(*) AS n,"
-                + " SUM(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS ok,"
-                + " SUM(CASE WHEN status IN " + FAILURE_STATUSES + " THEN 1 ELSE 0 END) AS bad,"
-                + " SUM(duration_s) AS wall, COUNT(duration_s) AS ndur, SUM(" + CPU + ") AS cpu,"
-                + " SUM(CASE WHEN duration_s > 0 AND (cpu_user_s IS NOT NULL OR cpu_system_s IS NOT NULL)"
-                + " THEN " + CPU + " ELSE 0 END) AS effcpu,"
-                + " SUM(CASE WHEN duration_s > 0 AND (cpu_user_s IS NOT NULL OR cpu_system_s IS NOT NULL)"
-                + " THEN duration_s * " + cores + " ELSE 0 END) AS effwall FROM job WHERE 1=1");
-        Map<String, Object> args = new LinkedHashMap<>();
-        if (since != null) {
-            sql.append(" AND sort_time_ms >= :since");
-            args.put("since", since.toEpochMilli());
-        }
-        sql.append(" GROUP BY ").append(key).append(" ORDER BY COUNT(*) DESC LIMIT 200");
-        return db.jdbi().withHandle(h -> {
-            Query q = h.createQuery(sql.toString());
-            args.forEach(q::bind);
-            List<StatsLine> out = q.map((rs, c) -> {
-                        long n = rs.getLong("n");
-                        long ok = rs.getLong("ok");
-                        long bad = rs.getLong("bad");
-                        long ndur = rs.getLong("ndur");
-                        double wall = rs.getDouble("wall");
-                        double effWall = rs.getDouble("effwall");
-                        String k = rs.getString("k");
-                        if (by.equals("hour") && k != null) {
-                            k = String.format(Locale.ROOT, "%02d:00", Long.parseLong(k.replaceAll("\\..*", "")));
-                        }
-                        return new StatsLine(
-                                k,
-                                n,
-                                ok,
-                                bad,
-                                ok + bad == 0 ? null : 100.0 * bad / (ok + bad),
-                                wall / 3600.0,
-                                ndur == 0 ? null : wall / ndur,
-                                rs.getDouble("cpu") / 3600.0,
-                                effWall <= 0 ? null : 100.0 * rs.getDouble("effcpu") / effWall);
-                    })
-                    .list();
-            if (by.equals("hour")) {
-                out = new ArrayList<>(out);
-                out.sort((a, b) -> String.valueOf(a.key()).compareTo(String.valueOf(b.key())));
+        return statsLines(by, summaries.figures(by, since == null ? null : since.toEpochMilli()));
+    }
+
+    /** The 200 groups with the most jobs (ties by key), by hour of day in the hour's order. */
+    static List<StatsLine> statsLines(String by, Map<String, StatsSummaries.Figures> groups) {
+        List<Map.Entry<String, StatsSummaries.Figures>> entries = new ArrayList<>(groups.entrySet());
+        entries.removeIf(e -> e.getValue().jobs() == 0);
+        entries.sort(Comparator.comparingLong((Map.Entry<String, StatsSummaries.Figures> e) ->
+                        -e.getValue().jobs())
+                .thenComparing(Map.Entry::getKey, Comparator.nullsLast(Comparator.naturalOrder())));
+        List<StatsLine> out = new ArrayList<>();
+        for (Map.Entry<String, StatsSummaries.Figures> e : entries.subList(0, Math.min(200, entries.size()))) {
+            StatsSummaries.Figures f = e.getValue();
+            String k = e.getKey();
+            if (by.equals("hour") && k != null) {
+                k = String.format(Locale.ROOT, "%02d:00", Long.parseLong(k.replaceAll("\\..*", "")));
             }
-            return out;
-        });
-    }
-
-    private static String jsonText(Dialect d, String field) {
-        return d == Dialect.SQLITE
-                ? "json_extract(attributes, '$." + field + "')"
-                : "(CAST(attributes AS jsonb) ->> '" + field + "')";
-    }
-
-    private static String jsonNumber(Dialect d, String field) {
-        if (d == Dialect.SQLITE) {
-            return "CAST(json_extract(attributes, '$." + field + "') AS REAL)";
+            long ok = f.success();
+            long bad = f.failed();
+            out.add(new StatsLine(
+                    k,
+                    f.jobs(),
+                    ok,
+                    bad,
+                    ok + bad == 0 ? null : 100.0 * bad / (ok + bad),
+                    f.wallS() / 3600.0,
+                    f.withDuration() == 0 ? null : f.wallS() / f.withDuration(),
+                    f.cpuS() / 3600.0,
+                    f.effWallS() <= 0 ? null : 100.0 * f.effCpuS() / f.effWallS()));
         }
-        String t = jsonText(d, field);
-        return "(CASE WHEN " + t + " ~ '^[0-9]+(\\.[0-9]+)?$' THEN CAST(" + t + " AS DOUBLE PRECISION) END)";
+        if (by.equals("hour")) {
+            out.sort((a, b) -> String.valueOf(a.key()).compareTo(String.valueOf(b.key())));
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- helpers
