@@ -291,6 +291,7 @@ public final class DashboardBench {
         pages.put("jobs, status=failed", "/jobs?status=failed");
         pages.put("jobs, app + sort longest", "/jobs?app=sim&sort=longest");
         pages.put("jobs, sort memory, page 20", "/jobs?sort=memory&page=20");
+        pages.put("jobs, sort longest, page 20", "/jobs?sort=longest&page=20");
         pages.put("jobs, host filter", "/jobs?host=cn0042");
         pages.put("jobs, workflow + since", "/jobs?workflow=wf-150&since=2000-01-01");
         pages.put("job", "/jobs/job-" + (jobs / 2));
