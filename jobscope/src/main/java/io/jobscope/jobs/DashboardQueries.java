@@ -57,6 +57,7 @@ public final class DashboardQueries {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("newest", "sort_time_ms DESC, id DESC");
         m.put("oldest", "sort_time_ms ASC, id ASC");
+        // On SQLite ties in these two are broken by the rowid instead (see orderBy).
         m.put("longest", "duration_s DESC, id DESC");
         m.put("memory", "mem_peak_bytes DESC, id DESC");
         return m;
@@ -819,7 +820,7 @@ public final class DashboardQueries {
         if (column == null) {
             return SORTS.get(sort);
         }
-        return column + " DESC, " + (db.dialect() == Dialect.SQLITE ? "rowid DESC" : "id DESC");
+        return db.dialect() == Dialect.SQLITE ? column + " DESC, rowid DESC" : SORTS.get(sort);
     }
 
     private static String sortColumn(String sort) {

@@ -22,10 +22,10 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  *
  * <p>The summaries ({@code job_stats_hour}, {@code job_stats_day}) are a cache, never the truth. The ingest
  * writer marks each hour whose jobs it changed ({@code job_stats_mark}); {@link #refresh} re-summarises marked
- * hours from the jobs and rewrites their day; {@link #figures} reads, in one snapshot, the summaries of clean
- * days and hours inside the window and scans the jobs of the rest (the part of the first hour, hours still
- * marked). So an answer equals the plain scan's whether or not the refresher has run: counts exactly, sums up
- * to the order floating-point additions are done in.
+ * hours from the jobs and rewrites their day; {@link #figures} reads, in one snapshot, the summaries of the
+ * window, takes out what they hold for marked hours, and scans the jobs of those hours and of the part of the
+ * first hour. So an answer equals the plain scan's ({@link #scanned}) whether or not the refresher has run:
+ * counts exactly, sums up to the order floating-point additions are done in.
  */
 public final class StatsSummaries {
     /** The groupings kept, as the stats page names them. */
@@ -42,6 +42,8 @@ public final class StatsSummaries {
             + " SUM(eff_cpu_s) AS effcpu, SUM(eff_wall_s) AS effwall, SUM(with_efficiency) AS neff";
     private static final String SUMMARY_COLUMNS =
             "k, jobs, success, failed, wall_s, with_duration, cpu_s, with_cpu, eff_cpu_s, eff_wall_s, with_efficiency";
+    /** Past this many marked hours in a window, a read scans the whole window instead of hour by hour. */
+    static final int MAX_MARKED_HOURS = 2000;
     /** Refreshers of several servers on one PostgreSQL take turns (the ingest writers use 7264019). */
     private static final long REFRESH_LOCK = 7264021L;
 
@@ -158,8 +160,13 @@ public final class StatsSummaries {
                     .bind("from", firstHour)
                     .mapTo(Long.class)
                     .list();
+            if (marked.size() > MAX_MARKED_HOURS) {
+                // The refresher is catching up (a store just migrated): one scan beats thousands.
+                scan(h, key, sinceMs == null ? Long.MIN_VALUE : sinceMs, Long.MAX_VALUE, out);
+                return out;
+            }
             if (sinceMs != null && sinceMs < firstHour) {
-                scan(h, key, sinceMs, firstHour, out, false);
+                scan(h, key, sinceMs, firstHour, out);
             }
             if (sinceMs == null) {
                 summaryRange(h, "job_stats_day", "day_ms", by, Long.MIN_VALUE, Long.MAX_VALUE, out, false);
@@ -176,6 +183,7 @@ public final class StatsSummaries {
             }
             if (!marked.isEmpty()) {
                 // What the summaries hold for marked hours may be stale: take it out, and scan those hours.
+                // (At most MAX_MARKED_HOURS values to bind; a join makes SQLite read every hour's rows.)
                 add(
                         h.createQuery("SELECT k, " + SUMMARY_FIGURES + " FROM job_stats_hour"
                                         + " WHERE grouped_by = :by AND hour_ms IN (<marked>) GROUP BY k")
@@ -188,7 +196,7 @@ public final class StatsSummaries {
                     append(runs, hour, hour + HOUR);
                 }
                 for (long[] r : runs) {
-                    scan(h, key, r[0], r[1], out, false);
+                    scan(h, key, r[0], r[1], out);
                 }
             }
             Map<String, Figures> settled = new HashMap<>();
@@ -238,14 +246,15 @@ public final class StatsSummaries {
         });
     }
 
-    private void scan(Handle h, String key, long from, long to, Map<String, Figures> out, boolean minus) {
-        add(
-                h.createQuery("SELECT " + key + " AS k, " + jobFigures + " FROM job"
-                                + " WHERE sort_time_ms >= :from AND sort_time_ms < :to GROUP BY " + key)
-                        .bind("from", from)
-                        .bind("to", to),
-                out,
-                minus);
+    /** Adds the figures of the jobs with a sort time in [from, to) ({@code to} MAX: no upper bound). */
+    private void scan(Handle h, String key, long from, long to, Map<String, Figures> out) {
+        Query q = h.createQuery("SELECT " + key + " AS k, " + jobFigures + " FROM job WHERE sort_time_ms >= :from"
+                        + (to == Long.MAX_VALUE ? "" : " AND sort_time_ms < :to") + " GROUP BY " + key)
+                .bind("from", from);
+        if (to != Long.MAX_VALUE) {
+            q.bind("to", to);
+        }
+        add(q, out, false);
     }
 
     private static void add(Query q, Map<String, Figures> out, boolean minus) {
@@ -325,7 +334,7 @@ public final class StatsSummaries {
         Map<String, Map<String, Figures>> groups = new LinkedHashMap<>();
         for (String by : GROUPINGS) {
             Map<String, Figures> keys = new HashMap<>();
-            scan(h, keyExpression(by), hour, hour + HOUR, keys, false);
+            scan(h, keyExpression(by), hour, hour + HOUR, keys);
             groups.put(by, keys);
         }
         return new HourSummary(hour, changes, groups);

@@ -3,6 +3,8 @@ package io.jobscope.bench;
 import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.Ingestor;
 import io.jobscope.jobs.JobService;
+import io.jobscope.jobs.StatsRefresher;
+import io.jobscope.jobs.StatsSummaries;
 import io.jobscope.store.Database;
 import io.jobscope.testing.Stores;
 import io.jobscope.web.ApiServer;
@@ -133,7 +135,10 @@ public final class IngestBenchmark {
             String name, String location, List<byte[]> batches, int events, int clients, int batch, String target)
             throws Exception {
         try (Database db = Database.open(location, 8);
-                EventWriter writer = new EventWriter(db)) {
+                EventWriter writer = new EventWriter(db);
+                // As in 'jobscope server': the statistics summaries' refresher runs beside the writer.
+                StatsRefresher refresher =
+                        new StatsRefresher(new StatsSummaries(db)).start(java.time.Duration.ofSeconds(5))) {
             ApiServer server = new ApiServer(
                             ApiServer.Config.loopback(0),
                             new JobService(db),

@@ -157,6 +157,26 @@ class StatsSummariesStoreTest {
 
     @ParameterizedTest
     @EnumSource(Stores.Kind.class)
+    void aStoreWithMoreMarkedHoursThanTheLimitIsScannedWhole(Stores.Kind kind) {
+        long first = NOW.toEpochMilli() / HOUR * HOUR - (StatsSummaries.MAX_MARKED_HOURS + 50) * HOUR;
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < StatsSummaries.MAX_MARKED_HOURS + 50; i++) {
+            events.add(finished("m-" + i, first + i * HOUR + 7, 30 + i % 7, i % 9 == 0 ? "failed" : "success")
+                    .put("host", "cn0" + (i % 4)));
+        }
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            StatsSummaries summaries = new StatsSummaries(db);
+            ingestInParts(writer, events, 2);
+            assertThat(summaries.markedHours()).isGreaterThan(StatsSummaries.MAX_MARKED_HOURS);
+            for (Long since : new Long[] {null, first + 20 * DAY + 5}) {
+                assertSame(summaries.figures("host", since), summaries.scanned("host", since), "host since " + since);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
     void samplesOfARunningJobMarkNoHour(Stores.Kind kind) {
         long start = NOW.toEpochMilli() - 5 * HOUR;
         try (Database db = Stores.open(kind, tmp);
