@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.jobscope.client.Json;
 import io.jobscope.client.Statuses;
 import io.jobscope.store.Database;
-import io.jobscope.store.Dialect;
 import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,7 +56,6 @@ public final class DashboardQueries {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("newest", "sort_time_ms DESC, id DESC");
         m.put("oldest", "sort_time_ms ASC, id ASC");
-        // On SQLite ties in these two are broken by the rowid instead (see orderBy).
         m.put("longest", "duration_s DESC, id DESC");
         m.put("memory", "mem_peak_bytes DESC, id DESC");
         return m;
@@ -793,68 +791,23 @@ public final class DashboardQueries {
         } else if (f.sort().equals("memory")) {
             sql.append(" AND mem_peak_bytes IS NOT NULL");
         }
-        sql.append(" ORDER BY ").append(orderBy(f.sort())).append(" LIMIT :limit OFFSET :offset");
+        sql.append(" ORDER BY ").append(SORTS.get(f.sort())).append(" LIMIT :limit OFFSET :offset");
         int offset = (f.page() - 1) * f.size();
         args.put("limit", f.size() + 1);
         args.put("offset", offset);
-        List<JobLine> rows = db.jdbi().withHandle(h -> {
-            List<JobLine> fast = unfiltered ? pageByNarrowScan(h, f.sort(), offset, f.size() + 1) : null;
-            if (fast != null) {
-                return fast;
-            }
-            Query q = h.createQuery(sql.toString());
-            args.forEach(q::bind);
-            return q.map((rs, c) -> line(rs)).list();
-        });
+        // Unfiltered by duration or memory: from the lists of the longest and largest jobs (TopJobs).
+        List<JobLine> top = unfiltered
+                ? summaries.topPage(f.sort(), LINE_COLUMNS, offset, f.size() + 1, (rs, c) -> line(rs))
+                : null;
+        List<JobLine> rows = top != null
+                ? top
+                : db.jdbi().withHandle(h -> {
+                    Query q = h.createQuery(sql.toString());
+                    args.forEach(q::bind);
+                    return q.map((rs, c) -> line(rs)).list();
+                });
         boolean more = rows.size() > f.size();
         return new Page<>(more ? rows.subList(0, f.size()) : rows, f.page(), f.size(), more);
-    }
-
-    /**
-     * The ORDER BY of a listing. Ties in duration or memory are broken by the id on PostgreSQL and by the rowid
-     * on SQLite (the job stored later first): every index holds the rowid, so an unfiltered page can be found
-     * in a narrow index (see {@link #pageByNarrowScan}).
-     */
-    private String orderBy(String sort) {
-        String column = sortColumn(sort);
-        if (column == null) {
-            return SORTS.get(sort);
-        }
-        return db.dialect() == Dialect.SQLITE ? column + " DESC, rowid DESC" : SORTS.get(sort);
-    }
-
-    private static String sortColumn(String sort) {
-        return switch (sort) {
-            case "longest" -> "duration_s";
-            case "memory" -> "mem_peak_bytes";
-            default -> null;
-        };
-    }
-
-    /**
-     * An unfiltered page by duration or memory on SQLite, without an index in that order (it would cost every
-     * ingest transaction a random page per job): the page's rowids come from a scan of an index that holds the
-     * column (job_workflow_app, ~60 bytes an entry against ~1 KB a row of the table), then only those rows are
-     * read. Null when this does not apply; the caller then sorts the table.
-     */
-    private List<JobLine> pageByNarrowScan(Handle h, String sort, int offset, int limit) {
-        String column = sortColumn(sort);
-        if (column == null || db.dialect() != Dialect.SQLITE) {
-            return null;
-        }
-        List<Long> rowids = h.createQuery("SELECT rowid FROM job WHERE " + column + " IS NOT NULL ORDER BY "
-                        + orderBy(sort) + " LIMIT :limit OFFSET :offset")
-                .bind("limit", limit)
-                .bind("offset", offset)
-                .mapTo(Long.class)
-                .list();
-        if (rowids.isEmpty()) {
-            return List.of();
-        }
-        return h.createQuery("SELECT " + LINE_COLUMNS + " FROM job WHERE rowid IN (<rowids>) ORDER BY " + orderBy(sort))
-                .bindList("rowids", rowids)
-                .map((rs, c) -> line(rs))
-                .list();
     }
 
     /** Distinct values of a column for the filter menus (apps, sites, hosts), at most {@code limit}. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -47,11 +48,20 @@ public final class StatsSummaries {
     /** Refreshers of several servers on one PostgreSQL take turns (the ingest writers use 7264019). */
     private static final long REFRESH_LOCK = 7264021L;
 
+    /** About how many jobs each list of {@link TopJobs} holds: pages of sorted listings up to this rank. */
+    static final int TOP_ROWS = 5000;
+
     private final Database db;
     private final String jobFigures;
+    private final TopJobs tops;
 
     public StatsSummaries(Database db) {
+        this(db, TOP_ROWS);
+    }
+
+    StatsSummaries(Database db, int topRows) {
         this.db = db;
+        this.tops = new TopJobs(db, topRows);
         String cores = "COALESCE(" + jsonNumber(db.dialect(), "cores") + ", 1)";
         this.jobFigures = "COUNT(*) AS n, SUM(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS ok,"
                 + " SUM(CASE WHEN status IN " + DashboardQueries.FAILURE_STATUSES + " THEN 1 ELSE 0 END) AS bad,"
@@ -268,13 +278,22 @@ public final class StatsSummaries {
     }
 
     /** Adds [from, to) to ranges sorted by start, joining it to the last range when they touch. */
-    private static void append(List<long[]> ranges, long from, long to) {
+    static void append(List<long[]> ranges, long from, long to) {
         if (!ranges.isEmpty() && ranges.get(ranges.size() - 1)[1] >= from) {
             long[] last = ranges.get(ranges.size() - 1);
             last[1] = Math.max(last[1], to);
         } else {
             ranges.add(new long[] {from, to});
         }
+    }
+
+    /**
+     * One page of the jobs listing sorted by {@code sort} ({@code longest} or {@code memory}) without filters,
+     * from {@link TopJobs}; null when that cannot tell it (the caller sorts the jobs).
+     */
+    <T> List<T> topPage(String sort, String columns, int offset, int limit, RowMapper<T> mapper) {
+        TopJobs.Listing l = TopJobs.Listing.of(sort);
+        return l == null ? null : inSnapshot(h -> tops.page(h, l, columns, offset, limit, mapper));
     }
 
     /** One consistent view of the store for the marks, the summaries and the jobs. */
@@ -294,12 +313,16 @@ public final class StatsSummaries {
      * of hours made clean. Stops early, between days, when the thread is interrupted.
      */
     public int refresh(long quietMs) {
+        tops.maintain();
         long quietSince = System.currentTimeMillis() - quietMs;
         List<long[]> marked = db.jdbi()
-                .withHandle(h -> h.createQuery("SELECT hour_ms, changes FROM job_stats_mark"
-                                + " WHERE changes <> summarised AND changed_ms <= :quiet ORDER BY hour_ms DESC")
+                .withHandle(h -> h.createQuery("SELECT hour_ms, changes, peak_changes FROM job_stats_mark"
+                                + " WHERE (changes <> summarised AND changed_ms <= :quiet)"
+                                + " OR (peak_changes <> peak_summarised AND peak_changed_ms <= :quiet)"
+                                + " ORDER BY hour_ms DESC")
                         .bind("quiet", quietSince)
-                        .map((rs, c) -> new long[] {rs.getLong("hour_ms"), rs.getLong("changes")})
+                        .map((rs, c) ->
+                                new long[] {rs.getLong("hour_ms"), rs.getLong("changes"), rs.getLong("peak_changes")})
                         .list());
         Map<Long, List<long[]>> byDay = new LinkedHashMap<>();
         for (long[] m : marked) {
@@ -313,6 +336,9 @@ public final class StatsSummaries {
             }
             cleaned += refreshDay(day.getKey(), day.getValue());
         }
+        if (cleaned > 0) {
+            tops.maintain(); // the hours just stored may have made a list outgrow its cutoff
+        }
         return cleaned;
     }
 
@@ -320,46 +346,59 @@ public final class StatsSummaries {
     int refreshDay(long day, List<long[]> hours) {
         List<HourSummary> work = new ArrayList<>(hours.size());
         db.jdbi().useHandle(h -> {
+            Map<String, Double> cutoffs = TopJobs.cutoffs(h);
             for (long[] m : hours) {
-                work.add(summarise(h, m[0], m[1]));
+                work.add(summarise(h, m[0], m[1], m[2], cutoffs));
             }
         });
         return store(day, work);
     }
 
-    /** What the jobs of one hour add up to, per grouping and key, as of mark {@code changes}. */
-    record HourSummary(long hour, long changes, Map<String, Map<String, Figures>> groups) {}
+    /**
+     * What the jobs of one hour add up to, per grouping and key, and its jobs at or above the listings'
+     * cutoffs, as of marks {@code changes} and {@code peakChanges}.
+     */
+    record HourSummary(
+            long hour,
+            long changes,
+            long peakChanges,
+            Map<String, Map<String, Figures>> groups,
+            Map<String, Double> cutoffs,
+            Map<String, List<TopJobs.Entry>> tops) {}
 
-    HourSummary summarise(Handle h, long hour, long changes) {
+    HourSummary summarise(Handle h, long hour, long changes, long peakChanges, Map<String, Double> cutoffs) {
         Map<String, Map<String, Figures>> groups = new LinkedHashMap<>();
         for (String by : GROUPINGS) {
             Map<String, Figures> keys = new HashMap<>();
             scan(h, keyExpression(by), hour, hour + HOUR, keys);
             groups.put(by, keys);
         }
-        return new HourSummary(hour, changes, groups);
+        return new HourSummary(hour, changes, peakChanges, groups, cutoffs, TopJobs.readHour(h, hour, cutoffs));
     }
 
     int store(long day, List<HourSummary> work) {
         List<HourSummary> ascending = new ArrayList<>(work);
         ascending.sort((a, b) -> Long.compare(a.hour(), b.hour()));
         return db.jdbi().inTransaction(h -> {
-            if (db.dialect() == Dialect.POSTGRES) {
-                h.createQuery("SELECT pg_advisory_xact_lock(" + REFRESH_LOCK + ")")
-                        .mapToMap()
-                        .list();
-            }
+            lockRefresh(h, db.dialect());
+            Map<String, Double> cutoffs = TopJobs.cutoffs(h);
             int stored = 0;
             for (HourSummary s : ascending) {
-                int claimed = h.createUpdate("UPDATE job_stats_mark SET summarised = :v"
-                                + " WHERE hour_ms = :hour AND changes = :v AND summarised <> :v")
+                if (!s.cutoffs().equals(cutoffs)) {
+                    continue; // a list was rebuilt since it was read: still marked
+                }
+                int claimed = h.createUpdate("UPDATE job_stats_mark SET summarised = :v, peak_summarised = :p"
+                                + " WHERE hour_ms = :hour AND changes = :v AND peak_changes = :p"
+                                + " AND (summarised <> :v OR peak_summarised <> :p)")
                         .bind("v", s.changes())
+                        .bind("p", s.peakChanges())
                         .bind("hour", s.hour())
                         .execute();
                 if (claimed == 0) {
                     continue; // changed since it was read (or stored by another refresher): still marked
                 }
                 replaceHour(h, s);
+                TopJobs.replaceHour(h, s.hour(), s.tops());
                 stored++;
             }
             if (stored > 0) {
@@ -400,6 +439,15 @@ public final class StatsSummaries {
         }
         if (rows > 0) {
             insert.execute();
+        }
+    }
+
+    /** Refreshers (and list rebuilds) of several servers on one PostgreSQL take turns. */
+    static void lockRefresh(Handle h, Dialect dialect) {
+        if (dialect == Dialect.POSTGRES) {
+            h.createQuery("SELECT pg_advisory_xact_lock(" + REFRESH_LOCK + ")")
+                    .mapToMap()
+                    .list();
         }
     }
 

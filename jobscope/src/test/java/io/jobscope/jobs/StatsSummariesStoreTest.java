@@ -141,7 +141,8 @@ class StatsSummariesStoreTest {
                             .bind("h", hour)
                             .mapTo(Long.class)
                             .one());
-            StatsSummaries.HourSummary read = db.jdbi().withHandle(h -> summaries.summarise(h, hour, changes));
+            StatsSummaries.HourSummary read =
+                    db.jdbi().withHandle(h -> summaries.summarise(h, hour, changes, 0, TopJobs.cutoffs(h)));
             // The writer changes the hour between the refresher's read and its write.
             ingestInParts(writer, List.of(finished("h-2", hour + 2000, 60, "failed")), 1);
 
@@ -177,7 +178,7 @@ class StatsSummariesStoreTest {
 
     @ParameterizedTest
     @EnumSource(Stores.Kind.class)
-    void samplesOfARunningJobMarkNoHour(Stores.Kind kind) {
+    void samplesOfARunningJobMarkItsHourForTheMemoryListOnlyAndOnlyWhenThePeakRises(Stores.Kind kind) {
         long start = NOW.toEpochMilli() - 5 * HOUR;
         try (Database db = Stores.open(kind, tmp);
                 EventWriter writer = new EventWriter(db)) {
@@ -188,18 +189,37 @@ class StatsSummariesStoreTest {
                             .put("app", "sim")),
                     1);
             summaries.refresh(0);
-            List<Event> samples = new ArrayList<>();
-            for (int i = 1; i <= 5; i++) {
-                samples.add(Event.job(Event.JOB_SAMPLE, "r-1", Instant.ofEpochMilli(start + i * 60_000L))
-                        .put("cpu_percent", 95.0)
-                        .put("rss_bytes", 1_000_000L * i));
-            }
-            ingestInParts(writer, samples, 1);
+            ingestInParts(writer, List.of(sample("r-1", start + 60_000L, 5_000_000L)), 1);
+            assertThat(summaries.markedHours()).as("statistics").isZero();
+            assertThat(peakMarkedHours(db)).as("the memory list").isEqualTo(1);
+
+            summaries.refresh(0);
+            assertThat(peakMarkedHours(db)).isZero();
+            // Below the peak: nothing to mark.
+            ingestInParts(
+                    writer,
+                    List.of(sample("r-1", start + 120_000L, 4_000_000L), sample("r-1", start + 180_000L, 5_000_000L)),
+                    1);
             assertThat(summaries.markedHours()).isZero();
+            assertThat(peakMarkedHours(db)).isZero();
 
             ingestInParts(writer, List.of(finished("r-1", start, 120, "success")), 1);
             assertThat(summaries.markedHours()).isEqualTo(1);
         }
+    }
+
+    private static Event sample(String job, long timeMs, long rss) {
+        return Event.job(Event.JOB_SAMPLE, job, Instant.ofEpochMilli(timeMs))
+                .put("cpu_percent", 95.0)
+                .put("rss_bytes", rss);
+    }
+
+    private static long peakMarkedHours(Database db) {
+        return db.jdbi()
+                .withHandle(
+                        h -> h.createQuery("SELECT COUNT(*) FROM job_stats_mark WHERE peak_changes <> peak_summarised")
+                                .mapTo(Long.class)
+                                .one());
     }
 
     // ---------------------------------------------------------------- seed
