@@ -767,47 +767,58 @@ public final class DashboardQueries {
 
     /** One page of jobs matching {@code f}. */
     public Page<JobLine> jobs(JobFilter f) {
-        StringBuilder sql = new StringBuilder("SELECT " + LINE_COLUMNS + " FROM job WHERE 1=1");
         Map<String, Object> args = new LinkedHashMap<>();
-        // Sorted by duration or memory, the matching jobs are sorted (there is no index in those orders:
-        // it would cost every ingest transaction a random page per job).
-        String p = "";
-        eq(sql, args, p, "status", f.status());
-        eq(sql, args, p, "app", f.app());
-        eq(sql, args, p, "workflow_id", f.workflow());
-        eq(sql, args, p, "site", f.site());
-        eq(sql, args, p, "host", f.host());
-        if (f.since() != null) {
-            sql.append(" AND sort_time_ms >= :since");
-            args.put("since", f.since().toEpochMilli());
-        }
-        if (f.until() != null) {
-            sql.append(" AND sort_time_ms < :until");
-            args.put("until", f.until().toEpochMilli());
-        }
-        boolean unfiltered = args.isEmpty();
-        if (f.sort().equals("longest")) {
-            sql.append(" AND duration_s IS NOT NULL");
-        } else if (f.sort().equals("memory")) {
-            sql.append(" AND mem_peak_bytes IS NOT NULL");
-        }
-        sql.append(" ORDER BY ").append(SORTS.get(f.sort())).append(" LIMIT :limit OFFSET :offset");
+        String filters = filters(f, "", args);
         int offset = (f.page() - 1) * f.size();
-        args.put("limit", f.size() + 1);
-        args.put("offset", offset);
-        // Unfiltered by duration or memory: from the lists of the longest and largest jobs (TopJobs).
-        List<JobLine> top = unfiltered
-                ? summaries.topPage(f.sort(), LINE_COLUMNS, offset, f.size() + 1, (rs, c) -> line(rs))
-                : null;
+        // By duration or memory, from the lists of the longest and largest jobs when they can tell the page
+        // (TopJobs): there is no index in those orders, which would cost every ingest transaction a random
+        // page per job. Else the matching jobs are sorted.
+        List<JobLine> top = summaries.topPage(
+                f.sort(),
+                filters(f, "j.", new LinkedHashMap<>()),
+                args,
+                LINE_COLUMNS,
+                offset,
+                f.size() + 1,
+                (rs, c) -> line(rs));
         List<JobLine> rows = top != null
                 ? top
                 : db.jdbi().withHandle(h -> {
+                    StringBuilder sql = new StringBuilder("SELECT " + LINE_COLUMNS + " FROM job WHERE 1=1" + filters);
+                    if (f.sort().equals("longest")) {
+                        sql.append(" AND duration_s IS NOT NULL");
+                    } else if (f.sort().equals("memory")) {
+                        sql.append(" AND mem_peak_bytes IS NOT NULL");
+                    }
+                    sql.append(" ORDER BY ").append(SORTS.get(f.sort())).append(" LIMIT :limit OFFSET :offset");
                     Query q = h.createQuery(sql.toString());
                     args.forEach(q::bind);
-                    return q.map((rs, c) -> line(rs)).list();
+                    return q.bind("limit", f.size() + 1)
+                            .bind("offset", offset)
+                            .map((rs, c) -> line(rs))
+                            .list();
                 });
         boolean more = rows.size() > f.size();
         return new Page<>(more ? rows.subList(0, f.size()) : rows, f.page(), f.size(), more);
+    }
+
+    /** The listing's filters as {@code AND} conditions on columns prefixed by {@code prefix}; binds into args. */
+    private static String filters(JobFilter f, String prefix, Map<String, Object> args) {
+        StringBuilder sql = new StringBuilder();
+        eq(sql, args, prefix, "status", f.status());
+        eq(sql, args, prefix, "app", f.app());
+        eq(sql, args, prefix, "workflow_id", f.workflow());
+        eq(sql, args, prefix, "site", f.site());
+        eq(sql, args, prefix, "host", f.host());
+        if (f.since() != null) {
+            sql.append(" AND ").append(prefix).append("sort_time_ms >= :since");
+            args.put("since", f.since().toEpochMilli());
+        }
+        if (f.until() != null) {
+            sql.append(" AND ").append(prefix).append("sort_time_ms < :until");
+            args.put("until", f.until().toEpochMilli());
+        }
+        return sql.toString();
     }
 
     /** Distinct values of a column for the filter menus (apps, sites, hosts), at most {@code limit}. */

@@ -288,12 +288,20 @@ public final class StatsSummaries {
     }
 
     /**
-     * One page of the jobs listing sorted by {@code sort} ({@code longest} or {@code memory}) without filters,
-     * from {@link TopJobs}; null when that cannot tell it (the caller sorts the jobs).
+     * One page of the jobs listing sorted by {@code sort} ({@code longest} or {@code memory}; null for the
+     * others) from {@link TopJobs}, of the jobs matching {@code filters} ({@code AND} conditions on job
+     * {@code j}, with their {@code args}); null when the lists cannot tell it (the caller sorts the jobs).
      */
-    <T> List<T> topPage(String sort, String columns, int offset, int limit, RowMapper<T> mapper) {
+    <T> List<T> topPage(
+            String sort,
+            String filters,
+            Map<String, Object> args,
+            String columns,
+            int offset,
+            int limit,
+            RowMapper<T> mapper) {
         TopJobs.Listing l = TopJobs.Listing.of(sort);
-        return l == null ? null : inSnapshot(h -> tops.page(h, l, columns, offset, limit, mapper));
+        return l == null ? null : inSnapshot(h -> tops.page(h, l, filters, args, columns, offset, limit, mapper));
     }
 
     /** One consistent view of the store for the marks, the summaries and the jobs. */

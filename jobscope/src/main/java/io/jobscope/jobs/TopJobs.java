@@ -79,10 +79,20 @@ final class TopJobs {
     // ---------------------------------------------------------------- reading
 
     /**
-     * The rows (mapped by {@code mapper} from {@code columns} of {@code job}) of one page of an unfiltered
-     * listing, in its order (value, then id, descending); null when the list cannot tell it exactly.
+     * The rows (mapped by {@code mapper} from {@code columns} of {@code job}) of one page of a listing, in its
+     * order (value, then id, descending), of the jobs matching {@code filters} ({@code AND} conditions on job
+     * {@code j}, bound from {@code args}; empty for all); null when the list cannot tell it exactly. Filters
+     * are read from the jobs' rows as they are now, so only the values need the list to be clean.
      */
-    <T> List<T> page(Handle h, Listing l, String columns, int offset, int limit, RowMapper<T> mapper) {
+    <T> List<T> page(
+            Handle h,
+            Listing l,
+            String filters,
+            Map<String, Object> args,
+            String columns,
+            int offset,
+            int limit,
+            RowMapper<T> mapper) {
         int needed = offset + limit;
         if (needed > rows) {
             return null;
@@ -98,11 +108,14 @@ final class TopJobs {
         if (marked.size() > StatsSummaries.MAX_MARKED_HOURS) {
             return null;
         }
-        Query top = h.createQuery("SELECT job_id FROM job_stats_top WHERE listing = :listing"
-                        + (marked.isEmpty() ? "" : " AND hour_ms NOT IN (<marked>)")
-                        + " ORDER BY value DESC, job_id DESC LIMIT :n")
+        Query top = h.createQuery("SELECT t.job_id FROM job_stats_top t"
+                        + (filters.isEmpty() ? "" : " JOIN job j ON j.id = t.job_id")
+                        + " WHERE t.listing = :listing"
+                        + (marked.isEmpty() ? "" : " AND t.hour_ms NOT IN (<marked>)")
+                        + filters + " ORDER BY t.value DESC, t.job_id DESC LIMIT :n")
                 .bind("listing", l.name)
                 .bind("n", needed);
+        args.forEach(top::bind);
         if (!marked.isEmpty()) {
             top.bindList("marked", marked);
         }
@@ -112,13 +125,13 @@ final class TopJobs {
             StatsSummaries.append(runs, hour, hour + StatsSummaries.HOUR);
         }
         for (long[] r : runs) {
-            candidates.addAll(h.createQuery("SELECT id FROM job WHERE sort_time_ms >= :from AND sort_time_ms < :to"
-                            + " AND " + l.column + " >= :cutoff")
-                    .bind("from", r[0])
-                    .bind("to", r[1])
-                    .bind("cutoff", cutoff)
-                    .mapTo(String.class)
-                    .list());
+            Query scan = h.createQuery("SELECT j.id FROM job j WHERE j.sort_time_ms >= :from_hour"
+                            + " AND j.sort_time_ms < :to_hour AND j." + l.column + " >= :cutoff" + filters)
+                    .bind("from_hour", r[0])
+                    .bind("to_hour", r[1])
+                    .bind("cutoff", cutoff);
+            args.forEach(scan::bind);
+            candidates.addAll(scan.mapTo(String.class).list());
             if (candidates.size() > 4 * rows) {
                 return null;
             }
@@ -129,13 +142,14 @@ final class TopJobs {
         if (candidates.isEmpty()) {
             return List.of();
         }
-        return h.createQuery("SELECT " + columns + " FROM job WHERE id IN (<ids>) AND " + l.column
-                        + " IS NOT NULL ORDER BY " + l.column + " DESC, id DESC LIMIT :limit OFFSET :offset")
+        Query rows = h.createQuery("SELECT " + columns + " FROM job j WHERE j.id IN (<ids>) AND j." + l.column
+                        + " IS NOT NULL" + filters + " ORDER BY j." + l.column + " DESC, j.id DESC"
+                        + " LIMIT :page_limit OFFSET :page_offset")
                 .bindList("ids", new ArrayList<>(candidates))
-                .bind("limit", limit)
-                .bind("offset", offset)
-                .map(mapper)
-                .list();
+                .bind("page_limit", limit)
+                .bind("page_offset", offset);
+        args.forEach(rows::bind);
+        return rows.map(mapper).list();
     }
 
     static Map<String, Double> cutoffs(Handle h) {

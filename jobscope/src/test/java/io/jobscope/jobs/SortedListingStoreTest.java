@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +41,7 @@ class SortedListingStoreTest {
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
             Instant start = T0.plusSeconds(rnd.nextInt(3 * 86_400));
-            Event started = Event.job(Event.JOB_STARTED, "job-" + i, start).put("app", "sim");
+            Event started = Event.job(Event.JOB_STARTED, "job-" + i, start).put("app", i % 3 == 0 ? "reco" : "sim");
             events.add(started);
             if (i % 10 == 9) {
                 continue; // still running: no duration, maybe a peak from samples
@@ -60,7 +61,7 @@ class SortedListingStoreTest {
             StatsSummaries summaries = new StatsSummaries(db, ROWS);
             DashboardQueries q = new DashboardQueries(db, Clock.systemUTC());
 
-            assertThat(summaries.topPage("longest", "id", 0, 8, (rs, c) -> rs.getString(1)))
+            assertThat(summaries.topPage("longest", "", Map.of(), "id", 0, 8, (rs, c) -> rs.getString(1)))
                     .as("no list before the refresher made one")
                     .isNull();
             assertSamePages(db, summaries, q, "before the refresher");
@@ -86,7 +87,7 @@ class SortedListingStoreTest {
                             Event.job(Event.JOB_SUBMITTED, "job-4", T0.minusSeconds(86_400))));
             assertThat(summaries.markedHours()).isPositive();
             assertSamePages(db, summaries, q, "with marked hours");
-            assertThat(summaries.topPage("memory", "id", 0, 8, (rs, c) -> rs.getString(1)))
+            assertThat(summaries.topPage("memory", "", Map.of(), "id", 0, 8, (rs, c) -> rs.getString(1)))
                     .as("the first page comes from the memory list")
                     .isNotNull()
                     .startsWith("job-19");
@@ -100,6 +101,7 @@ class SortedListingStoreTest {
             for (int i = 0; i < 5 * ROWS; i++) {
                 Instant s = T0.plusSeconds(7 * 86_400 + i * 60L);
                 big.add(Event.job(Event.JOB_FINISHED, "big-" + i, s.plusSeconds(3600 + i % 7))
+                        .put("app", i % 2 == 0 ? "reco" : "sim")
                         .put("start_time", s.toString())
                         .put("status", "success")
                         .put("mem_peak_bytes", (10L + i % 3) << 30));
@@ -127,7 +129,7 @@ class SortedListingStoreTest {
             ingest(writer, events);
             StatsSummaries summaries = new StatsSummaries(db, 3);
             summaries.refresh(0); // the longest list: a, b, c (cutoff 80 s)
-            assertThat(summaries.topPage("longest", "id", 0, 3, (rs, c) -> rs.getString(1)))
+            assertThat(summaries.topPage("longest", "", Map.of(), "id", 0, 3, (rs, c) -> rs.getString(1)))
                     .containsExactly("a", "b", "c");
 
             // A retry of a: 1 s now. Its hours are marked; its row in the list is stale.
@@ -137,48 +139,56 @@ class SortedListingStoreTest {
                             Event.job(Event.JOB_STARTED, "a", T0.plusSeconds(86_400)),
                             Event.job(Event.JOB_FINISHED, "a", T0.plusSeconds(86_401))
                                     .put("status", "success")));
-            List<String> page = summaries.topPage("longest", "id", 0, 3, (rs, c) -> rs.getString(1));
+            List<String> page = summaries.topPage("longest", "", Map.of(), "id", 0, 3, (rs, c) -> rs.getString(1));
             // b and c are the only jobs at or above the cutoff now: the list cannot tell the third.
             assertThat(page).isNull();
-            assertThat(summaries.topPage("longest", "id", 0, 2, (rs, c) -> rs.getString(1)))
+            assertThat(summaries.topPage("longest", "", Map.of(), "id", 0, 2, (rs, c) -> rs.getString(1)))
                     .containsExactly("b", "c");
         }
     }
 
-    /** Every page of both listings, 8 a page: from the lists where they can tell, as the plain sort has it. */
+    /**
+     * Every page of both listings, 8 a page, of all jobs and of one app's: from the lists where they can tell,
+     * as the plain sort has it; and the dashboard's listing, 7 a page, page by page.
+     */
     private static void assertSamePages(Database db, StatsSummaries summaries, DashboardQueries q, String when) {
         for (String sort : List.of("longest", "memory")) {
-            String column = sort.equals("longest") ? "duration_s" : "mem_peak_bytes";
-            List<String> plain = db.jdbi()
-                    .withHandle(h -> h.createQuery("SELECT id FROM job WHERE " + column + " IS NOT NULL ORDER BY "
-                                    + column + " DESC, id DESC")
-                            .mapTo(String.class)
-                            .list());
-            int fromLists = 0;
-            for (int offset = 0; offset < plain.size(); offset += 8) {
-                List<String> page = summaries.topPage(sort, "id", offset, 8, (rs, c) -> rs.getString(1));
-                if (page != null) {
-                    fromLists++;
-                    assertThat(page)
-                            .as(when + ", " + sort + " from " + offset)
-                            .isEqualTo(plain.subList(offset, Math.min(plain.size(), offset + 8)));
+            for (String app : new String[] {null, "reco"}) {
+                String what = when + ", " + sort + (app == null ? "" : ", app " + app);
+                String column = sort.equals("longest") ? "duration_s" : "mem_peak_bytes";
+                List<String> plain = db.jdbi()
+                        .withHandle(h -> h.createQuery("SELECT id FROM job WHERE " + column + " IS NOT NULL"
+                                        + " AND (app = :app OR :app IS NULL) ORDER BY " + column + " DESC, id DESC")
+                                .bind("app", app)
+                                .mapTo(String.class)
+                                .list());
+                String filters = app == null ? "" : " AND j.app = :app";
+                Map<String, Object> args = app == null ? Map.of() : Map.of("app", app);
+                int fromLists = 0;
+                for (int offset = 0; offset < plain.size(); offset += 8) {
+                    List<String> page =
+                            summaries.topPage(sort, filters, args, "id", offset, 8, (rs, c) -> rs.getString(1));
+                    if (page != null) {
+                        fromLists++;
+                        assertThat(page)
+                                .as(what + " from " + offset)
+                                .isEqualTo(plain.subList(offset, Math.min(plain.size(), offset + 8)));
+                    }
                 }
-            }
-            if (!when.equals("before the refresher")) {
-                assertThat(fromLists)
-                        .as(when + ", " + sort + ": pages from the lists")
-                        .isPositive();
-            }
-            List<String> listed = new ArrayList<>();
-            for (int page = 1; ; page++) {
-                DashboardQueries.Page<DashboardQueries.JobLine> p =
-                        q.jobs(new DashboardQueries.JobFilter(null, null, null, null, null, null, null, sort, page, 7));
-                p.rows().forEach(r -> listed.add(r.id()));
-                if (!p.hasNext()) {
-                    break;
+                if (!when.equals("before the refresher")) {
+                    assertThat(fromLists).as(what + ": pages from the lists").isPositive();
                 }
+                List<String> listed = new ArrayList<>();
+                for (int page = 1; ; page++) {
+                    DashboardQueries.Page<DashboardQueries.JobLine> p = q.jobs(
+                            new DashboardQueries.JobFilter(null, app, null, null, null, null, null, sort, page, 7));
+                    p.rows().forEach(r -> listed.add(r.id()));
+                    if (!p.hasNext()) {
+                        break;
+                    }
+                }
+                assertThat(listed).as(what + " listing").isEqualTo(plain);
             }
-            assertThat(listed).as(when + ", " + sort + " listing").isEqualTo(plain);
         }
     }
 
