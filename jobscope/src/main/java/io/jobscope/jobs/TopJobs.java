@@ -142,14 +142,15 @@ final class TopJobs {
         if (candidates.isEmpty()) {
             return List.of();
         }
-        Query rows = h.createQuery("SELECT " + columns + " FROM job j WHERE j.id IN (<ids>) AND j." + l.column
-                        + " IS NOT NULL" + filters + " ORDER BY j." + l.column + " DESC, j.id DESC"
-                        + " LIMIT :page_limit OFFSET :page_offset")
+        // The candidates match the filters already (same snapshot); repeating them could lead the planner to
+        // an index on a filter column (all of an app's jobs) instead of the ids.
+        return h.createQuery("SELECT " + columns + " FROM job WHERE id IN (<ids>) ORDER BY " + l.column
+                        + " DESC, id DESC LIMIT :limit OFFSET :offset")
                 .bindList("ids", new ArrayList<>(candidates))
-                .bind("page_limit", limit)
-                .bind("page_offset", offset);
-        args.forEach(rows::bind);
-        return rows.map(mapper).list();
+                .bind("limit", limit)
+                .bind("offset", offset)
+                .map(mapper)
+                .list();
     }
 
     static Map<String, Double> cutoffs(Handle h) {

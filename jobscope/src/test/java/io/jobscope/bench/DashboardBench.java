@@ -5,6 +5,7 @@ import io.jobscope.client.Event;
 import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.IngestEvent;
 import io.jobscope.ingest.Ingestor;
+import io.jobscope.jobs.DashboardQueries;
 import io.jobscope.jobs.JobService;
 import io.jobscope.jobs.StatsSummaries;
 import io.jobscope.store.Database;
@@ -157,6 +158,38 @@ public final class DashboardBench {
         System.out.printf(
                 "verify: summaries = scan for %d of %d groupings x windows (in-process: %.0f ms summaries, %.0f ms scans)%n",
                 same, all, fastMs, scanMs);
+        DashboardQueries q = new DashboardQueries(store, Clock.fixed(Instant.ofEpochMilli(dataEnd), ZoneOffset.UTC));
+        int pagesSame = 0;
+        int pages = 0;
+        for (String sort : List.of("longest", "memory")) {
+            String column = sort.equals("longest") ? "duration_s" : "mem_peak_bytes";
+            for (String app : Arrays.asList(null, "sim")) {
+                for (int page : new int[] {1, 20, 100}) {
+                    List<String> listed = q
+                            .jobs(new DashboardQueries.JobFilter(
+                                    null, app, null, null, null, null, null, sort, page, 50))
+                            .rows()
+                            .stream()
+                            .map(DashboardQueries.JobLine::id)
+                            .toList();
+                    List<String> plain = store.jdbi()
+                            .withHandle(h -> h.createQuery("SELECT id FROM job WHERE " + column + " IS NOT NULL"
+                                            + (app == null ? "" : " AND app = '" + app + "'") + " ORDER BY " + column
+                                            + " DESC, id DESC LIMIT 50 OFFSET " + (page - 1) * 50)
+                                    .mapTo(String.class)
+                                    .list());
+                    pages++;
+                    if (listed.equals(plain)) {
+                        pagesSame++;
+                    } else {
+                        System.out.printf("DIFFERENT: %s%s page %d%n", sort, app == null ? "" : " app " + app, page);
+                    }
+                }
+            }
+        }
+        System.out.printf(
+                "verify: jobs pages by duration and memory (all, app sim; pages 1, 20, 100) = plain sort for %d of %d%n",
+                pagesSame, pages);
     }
 
     private static boolean sameFigures(Map<String, StatsSummaries.Figures> a, Map<String, StatsSummaries.Figures> b) {
