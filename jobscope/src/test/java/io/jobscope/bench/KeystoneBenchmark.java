@@ -50,18 +50,24 @@ public final class KeystoneBenchmark {
             Files.delete(file);
         }
         String[][] queries = {{"stats"}, {"stats", "--by", "app"}, {"history", "--status", "failed", "--limit", "20"}};
+        String launcher = Path.of("bin/jobscope").toAbsolutePath().toString();
         for (String[] q : queries) {
-            List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar.toString()));
-            cmd.addAll(List.of(q));
-            cmd.addAll(List.of("--db", db));
-            run(cmd); // warm the page cache once, as a user's second look would
-            Run r = run(cmd);
-            rows.add(new String[] {
-                "jobscope " + String.join(" ", q) + " (" + String.format("%,d", records) + " jobs)",
-                BenchSupport.fmt(r.seconds),
-                BenchSupport.fmt(r.rssMb),
-                "<= 1 s"
-            });
+            // As a user runs it (bin/jobscope: C1, serial GC, a class-data archive made on the first run), and as
+            // a bare `java -jar`; each the second of two runs, the page cache warm as a user's second look finds it.
+            for (List<String> start : List.of(List.of(launcher), List.of("java", "-jar", jar.toString()))) {
+                List<String> cmd = new ArrayList<>(start);
+                cmd.addAll(List.of(q));
+                cmd.addAll(List.of("--db", db));
+                run(cmd);
+                Run r = run(cmd);
+                rows.add(new String[] {
+                    (start.size() == 1 ? "bin/jobscope " : "java -jar jobscope.jar ") + String.join(" ", q) + " ("
+                            + String.format("%,d", records) + " jobs)",
+                    BenchSupport.fmt(r.seconds),
+                    BenchSupport.fmt(r.rssMb),
+                    "<= 1 s"
+                });
+            }
         }
         BenchSupport.table("keystone import and queries benchmark (whole commands, fresh JVM each)", rows);
         System.out.println("imported store: " + db + " (" + (Files.size(Path.of(db)) >> 20) + " MB)");
