@@ -21,30 +21,17 @@ final class BatchStore {
     private static final int EVENT_CHUNK = 500;
     private static final int SELECT_CHUNK = 500;
 
-    private static final String UPSERT_JOB;
-
-    static {
-        StringBuilder sb =
-                new StringBuilder("INSERT INTO job (").append(JobRow.COLUMNS).append(") VALUES (");
-        for (int i = 0; i < JobRow.COLUMN_COUNT; i++) {
-            sb.append(i == 0 ? "?" : ",?");
-        }
-        sb.append(") ON CONFLICT (id) DO UPDATE SET ");
-        String[] cols = JobRow.COLUMNS.split(",\\s*");
-        for (int i = 1; i < cols.length; i++) {
-            sb.append(i == 1 ? "" : ", ").append(cols[i]).append(" = excluded.").append(cols[i]);
-        }
-        UPSERT_JOB = sb.toString();
-        StringBuilder ins =
-                new StringBuilder("INSERT INTO job (").append(JobRow.COLUMNS).append(") VALUES (");
-        for (int i = 0; i < JobRow.COLUMN_COUNT; i++) {
-            ins.append(i == 0 ? "?" : ",?");
-        }
-        INSERT_NEW_JOB = ins.append(") ON CONFLICT (id) DO NOTHING").toString();
-    }
+    private static final String INSERT_JOB = "INSERT INTO job (" + JobRow.COLUMNS + ") VALUES ("
+            + String.join(",", java.util.Collections.nCopies(JobRow.COLUMN_NAMES.length, "?")) + ")";
 
     /** A job assumed new: SQLite reports 0 changes for one that was there after all. */
-    private static final String INSERT_NEW_JOB;
+    private static final String INSERT_NEW_JOB = INSERT_JOB + " ON CONFLICT (id) DO NOTHING";
+
+    private static final String UPSERT_JOB = INSERT_JOB + " ON CONFLICT (id) DO UPDATE SET "
+            + java.util.Arrays.stream(JobRow.COLUMN_NAMES)
+                    .skip(1)
+                    .map(c -> c + " = excluded." + c)
+                    .collect(java.util.stream.Collectors.joining(", "));
 
     private static final String UPSERT_WORKFLOW = "INSERT INTO workflow (id, name, user_name, status, status_time_ms,"
             + " start_time_ms, end_time_ms, attributes, updated_ms) VALUES (?,?,?,?,?,?,?,?,?)"
@@ -234,16 +221,14 @@ final class BatchStore {
                 }
             }
         }
-        // Where each job's row comes from: the writer's memory, else the store (PostgreSQL); a job SQLite's
-        // writer does not remember is assumed new and checked when it is inserted.
-        Set<String> assumedNew = new HashSet<>();
+        // Where each job's row comes from: the writer's memory (with its column values, to see what the batch
+        // changes), else the store (PostgreSQL). A job SQLite's writer does not remember is assumed new and
+        // checked when it is inserted.
         Map<String, Object[]> before = new HashMap<>();
         if (cache != null) {
             for (Map.Entry<String, JobRow> j : jobs.entrySet()) {
                 JobRow known = cache.get(j.getKey());
-                if (known == null) {
-                    assumedNew.add(j.getKey());
-                } else {
+                if (known != null) {
                     before.put(known.id, known.values());
                 }
                 j.setValue(known);
@@ -319,8 +304,8 @@ final class BatchStore {
             }
         }
         if (!jobs.isEmpty()) {
-            List<JobRow> upsert = new ArrayList<>(jobs.size());
-            List<JobRow> inserts = new ArrayList<>(assumedNew.size());
+            List<JobRow> upsert = new ArrayList<>();
+            List<JobRow> inserts = new ArrayList<>();
             Map<Long, List<Object[]>> updates = new HashMap<>();
             for (JobRow row : jobs.values()) {
                 Object[] old = before.get(row.id);
@@ -329,7 +314,7 @@ final class BatchStore {
                     rollup.add(row, +1);
                     cache.put(row);
                 } else {
-                    (assumedNew.contains(row.id) ? inserts : upsert).add(row);
+                    (cache != null ? inserts : upsert).add(row);
                 }
             }
             updateChanged(c, updates, now);

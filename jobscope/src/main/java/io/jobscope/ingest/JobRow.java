@@ -11,10 +11,10 @@ final class JobRow {
             + " submit_time_ms, start_time_ms, end_time_ms, sort_time_ms, duration_s, cpu_user_s, cpu_system_s,"
             + " mem_peak_bytes, read_bytes, write_bytes, host, site, client, error, held_reason, depends_on,"
             + " attributes, updated_ms";
-    static final int COLUMN_COUNT = 27;
+    /** The names of the columns, in {@link #COLUMNS} order. */
+    static final String[] COLUMN_NAMES = COLUMNS.split(",\\s*");
 
     final String id;
-    boolean exists;
     String workflowId;
     String app;
     String script;
@@ -48,7 +48,6 @@ final class JobRow {
 
     static JobRow read(ResultSet rs) throws SQLException {
         JobRow r = new JobRow(rs.getString("id"));
-        r.exists = true;
         r.workflowId = rs.getString("workflow_id");
         r.app = rs.getString("app");
         r.script = rs.getString("script");
@@ -82,39 +81,14 @@ final class JobRow {
         return r;
     }
 
+    /** Binds every column, {@code updated_ms} last. */
     void bind(PreparedStatement ps, long now) throws SQLException {
-        int i = 1;
-        ps.setString(i++, id);
-        ps.setString(i++, workflowId);
-        ps.setString(i++, app);
-        ps.setString(i++, script);
-        ps.setString(i++, params);
-        ps.setString(i++, status);
-        setLong(ps, i++, statusTimeMs);
-        setInt(ps, i++, exitCode);
-        setInt(ps, i++, signal);
-        setLong(ps, i++, submitTimeMs);
-        setLong(ps, i++, startTimeMs);
-        setLong(ps, i++, endTimeMs);
-        ps.setLong(i++, sortTimeMs);
-        setDouble(ps, i++, durationS);
-        setDouble(ps, i++, cpuUserS);
-        setDouble(ps, i++, cpuSystemS);
-        setLong(ps, i++, memPeakBytes);
-        setLong(ps, i++, readBytes);
-        setLong(ps, i++, writeBytes);
-        ps.setString(i++, host);
-        ps.setString(i++, site);
-        ps.setString(i++, client);
-        ps.setString(i++, error);
-        ps.setString(i++, heldReason);
-        ps.setString(i++, dependsOn);
-        ps.setString(i++, attributes);
-        ps.setLong(i, now);
+        Object[] v = values();
+        for (int i = 0; i < v.length; i++) {
+            bindValue(ps, i + 1, v[i]);
+        }
+        ps.setLong(v.length + 1, now);
     }
-
-    /** The names of the columns, in {@link #COLUMNS} order. */
-    static final String[] COLUMN_NAMES = COLUMNS.split(",\\s*");
 
     /** The row's column values in {@link #COLUMNS} order, without {@code updated_ms}: to see what a batch changed. */
     Object[] values() {
