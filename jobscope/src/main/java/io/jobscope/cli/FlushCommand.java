@@ -61,10 +61,7 @@ final class FlushCommand implements Callable<Integer> {
         String where;
         Reporter target;
         if (remote) {
-            Target t = new Target();
-            t.server = server;
-            t.token = token;
-            target = new HttpReporter(t.serverUri(), token);
+            target = new HttpReporter(Target.serverUri(server, UserException::new), token);
             where = server;
         } else {
             target = StoreReporter.open(db);

@@ -9,7 +9,6 @@ import io.jobscope.client.Reporter;
 import io.jobscope.util.Times;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -25,6 +24,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -105,28 +105,8 @@ final class RunCommand implements Callable<Integer> {
                     + " (default: JOBSCOPE PHASE <name> <state>).")
     String phasePattern;
 
-    @Option(
-            names = "--server",
-            paramLabel = "URL",
-            defaultValue = "${env:JOBSCOPE_SERVER}",
-            description = "Report to this server (default: $JOBSCOPE_SERVER); unreachable → the spool.")
-    String server;
-
-    @Option(
-            names = "--token",
-            paramLabel = "TOKEN",
-            defaultValue = "${env:JOBSCOPE_TOKEN}",
-            description = "API token for --server (default: $JOBSCOPE_TOKEN).")
-    String token;
-
-    @Option(names = "--spool", paramLabel = "DIR", description = "Write events as files into DIR (no network needed).")
-    Path spool;
-
-    @Option(
-            names = "--db",
-            paramLabel = "PATH|URL",
-            description = "Local store (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
-    String db;
+    @Mixin
+    DeliveryOptions delivery = new DeliveryOptions();
 
     @Parameters(paramLabel = "CMD", arity = "1..*", description = "The command and its arguments (after --).")
     List<String> command;
@@ -151,7 +131,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** What {@link #prepare} checked and made of the options. */
-    record Prepared(RunSpec run, boolean useServer) {}
+    record Prepared(RunSpec run, DeliveryOptions.Kind destination) {}
 
     /** Checks the options and builds the job's spec; nothing runs yet. */
     Prepared prepare() {
@@ -159,17 +139,7 @@ final class RunCommand implements Callable<Integer> {
         boolean explicitServer = serverGiven != null
                 ? serverGiven
                 : spec.commandLine().getParseResult().hasMatchedOption("--server");
-        boolean useServer = server != null && !server.isBlank() && (explicitServer || (spool == null && db == null));
-        if (explicitServer && (spool != null || db != null)) {
-            throw bad("give only one of --server, --spool and --db");
-        }
-        if (spool != null && db != null) {
-            throw bad("give only one of --server, --spool and --db");
-        }
-        if (useServer) {
-            serverUri(); // checked here, before anything runs
-        }
-        return new Prepared(run, useServer);
+        return new Prepared(run, delivery.kind(explicitServer, this::bad)); // checked before anything runs
     }
 
     /** Runs the prepared job to its end; returns the exit code for {@code jobscope run}. */
@@ -179,26 +149,19 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("jobscope: warning: " + w);
             System.err.flush();
         };
-        Path rescue = Destinations.defaultSpool();
-        Supplier<Reporter> destination;
-        if (prepared.useServer()) {
-            URI uri = serverUri();
-            destination = Destinations.server(uri, token, rescue);
-            Destinations.flushInBackground(rescue, uri, token, warn);
-        } else if (spool != null) {
-            destination = Destinations.spool(spool);
-            rescue = spool.toAbsolutePath().equals(rescue.toAbsolutePath()) ? null : rescue;
-        } else {
-            destination = Destinations.store(db);
-        }
+        DeliveryOptions.Kind kind = prepared.destination();
+        Path rescue = delivery.rescue(kind);
+        Supplier<Reporter> destination = kind == DeliveryOptions.Kind.STORE
+                ? Destinations.store(delivery.db)
+                : delivery.remote(kind, rescue, warn, this::bad);
         if (id == null) {
             System.err.println("jobscope: job id " + run.jobId());
             System.err.flush();
         }
-        Delivery delivery = new Delivery(destination, rescue, warn);
+        Delivery sender = new Delivery(destination, rescue, warn);
         RunOutcome outcome = new JobRunner(
                         run,
-                        delivery::send,
+                        sender::send,
                         warn,
                         new FileOutputStream(FileDescriptor.out),
                         new FileOutputStream(FileDescriptor.err),
@@ -208,7 +171,7 @@ final class RunCommand implements Callable<Integer> {
         if ("error".equals(outcome.status())) {
             System.err.println("jobscope: " + outcome.error());
         }
-        delivery.close(10_000);
+        sender.close(10_000);
         return outcome.exitCode();
     }
 
@@ -260,18 +223,6 @@ final class RunCommand implements Callable<Integer> {
             return Times.parseDuration(text);
         } catch (IllegalArgumentException e) {
             throw bad(option + ": " + e.getMessage());
-        }
-    }
-
-    private URI serverUri() {
-        try {
-            URI u = URI.create(server.trim());
-            if (u.getScheme() == null || u.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            return u;
-        } catch (IllegalArgumentException e) {
-            throw bad("--server: '" + server + "' is not a URL such as http://127.0.0.1:8080");
         }
     }
 

@@ -42,8 +42,8 @@ final class RunFastPath {
         c.sampleInterval = "10s";
         c.logDir = Path.of("jobscope_logs");
         c.tailBytes = 65536;
-        c.server = System.getenv("JOBSCOPE_SERVER");
-        c.token = System.getenv("JOBSCOPE_TOKEN");
+        c.delivery.server = System.getenv("JOBSCOPE_SERVER");
+        c.delivery.token = System.getenv("JOBSCOPE_TOKEN");
     }
 
     /**
@@ -71,10 +71,10 @@ final class RunFastPath {
             case "--log-dir" -> c.logDir = Path.of(value);
             case "--tail-bytes" -> c.tailBytes = Integer.parseInt(value);
             case "--phase-pattern" -> c.phasePattern = value;
-            case "--server" -> c.server = value;
-            case "--token" -> c.token = value;
-            case "--spool" -> c.spool = Path.of(value);
-            case "--db" -> c.db = value;
+            case "--server" -> c.delivery.server = value;
+            case "--token" -> c.delivery.token = value;
+            case "--spool" -> c.delivery.spool = Path.of(value);
+            case "--db" -> c.delivery.db = value;
             default -> throw new Declined("not an option of run: " + name);
         }
         return name;

@@ -1,7 +1,6 @@
 package io.jobscope.cli;
 
 import io.jobscope.agent.Delivery;
-import io.jobscope.agent.Destinations;
 import io.jobscope.agent.RunSpec;
 import io.jobscope.agent.StoreReporter;
 import io.jobscope.client.Job;
@@ -21,7 +20,6 @@ import io.jobscope.sweep.SweepRunner;
 import io.jobscope.util.Times;
 import java.io.File;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,10 +35,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -143,28 +143,8 @@ final class SweepCommand implements Callable<Integer> {
             description = "Output line marking a phase, as for 'jobscope run'.")
     String phasePattern;
 
-    @Option(
-            names = "--server",
-            paramLabel = "URL",
-            defaultValue = "${env:JOBSCOPE_SERVER}",
-            description = "Report to this server (default: $JOBSCOPE_SERVER); unreachable → the spool.")
-    String server;
-
-    @Option(
-            names = "--token",
-            paramLabel = "TOKEN",
-            defaultValue = "${env:JOBSCOPE_TOKEN}",
-            description = "API token for --server (default: $JOBSCOPE_TOKEN).")
-    String token;
-
-    @Option(names = "--spool", paramLabel = "DIR", description = "Write events as files into DIR (no network needed).")
-    Path spool;
-
-    @Option(
-            names = "--db",
-            paramLabel = "PATH|URL",
-            description = "Local store (default: $JOBSCOPE_DB, else ~/.jobscope/jobscope.db).")
-    String db;
+    @Mixin
+    DeliveryOptions delivery = new DeliveryOptions();
 
     @Parameters(paramLabel = "CMD", arity = "1..*", description = "The command and its arguments (after --).")
     List<String> command;
@@ -219,31 +199,26 @@ final class SweepCommand implements Callable<Integer> {
             return 0;
         }
 
-        boolean explicitServer = spec.commandLine().getParseResult().hasMatchedOption("--server");
-        if ((explicitServer && (spool != null || db != null)) || (spool != null && db != null)) {
-            throw new ParameterException(spec.commandLine(), "give only one of --server, --spool and --db");
-        }
-        boolean useServer = server != null && !server.isBlank() && (explicitServer || (spool == null && db == null));
-        if (resume && spool != null) {
+        Function<String, RuntimeException> bad = m -> new ParameterException(spec.commandLine(), m);
+        DeliveryOptions.Kind kind =
+                delivery.kind(spec.commandLine().getParseResult().hasMatchedOption("--server"), bad);
+        if (resume && kind == DeliveryOptions.Kind.SPOOL) {
             throw new ParameterException(
                     spec.commandLine(),
                     "--resume reads which items succeeded from the store or a server: give --db or --server, not --spool");
         }
-        Path rescue = Destinations.defaultSpool();
+        Path rescue = delivery.rescue(kind);
         Supplier<Reporter> destination;
         Database database = null;
         JobQueries queries = null;
         try {
-            if (useServer) {
-                URI uri = serverUri();
-                destination = Destinations.server(uri, token, rescue);
-                Destinations.flushInBackground(rescue, uri, token, warn);
-                queries = new JobscopeClient(uri, token);
-            } else if (spool != null) {
-                destination = Destinations.spool(spool);
-                rescue = spool.toAbsolutePath().equals(rescue.toAbsolutePath()) ? null : rescue;
+            if (kind != DeliveryOptions.Kind.STORE) {
+                destination = delivery.remote(kind, rescue, warn, bad);
+                if (kind == DeliveryOptions.Kind.SERVER) {
+                    queries = new JobscopeClient(delivery.serverUri(bad), delivery.token);
+                }
             } else {
-                Database d = Database.open(Database.defaultLocation(db), 2);
+                Database d = Database.open(Database.defaultLocation(delivery.db), 2);
                 database = d;
                 destination = () -> new StoreReporter(d, false);
                 queries = new JobService(d);
@@ -267,7 +242,7 @@ final class SweepCommand implements Callable<Integer> {
             Path rescue,
             Consumer<String> warn,
             PrintWriter err) {
-        Delivery delivery = new Delivery(destination, rescue, warn);
+        Delivery sender = new Delivery(destination, rescue, warn);
         AtomicInteger sent = new AtomicInteger();
         SweepRunner runner = new SweepRunner(
                 params,
@@ -277,12 +252,12 @@ final class SweepCommand implements Callable<Integer> {
                     @Override
                     public void send(io.jobscope.client.Event e) {
                         sent.incrementAndGet();
-                        delivery.send(e);
+                        sender.send(e);
                     }
 
                     @Override
                     public long backlog() {
-                        return sent.get() - delivery.delivered();
+                        return sent.get() - sender.delivered();
                     }
                 },
                 warn);
@@ -302,7 +277,7 @@ final class SweepCommand implements Callable<Integer> {
         } finally {
             restore(handlers);
         }
-        delivery.close(30_000);
+        sender.close(30_000);
         if (result == null) {
             err.println("jobscope: sweep " + wf + ": every item has succeeded already; nothing to run");
             return 0;
@@ -491,19 +466,6 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         throw new UserException("cannot run '" + cmd + "': not found on PATH");
-    }
-
-    private URI serverUri() {
-        try {
-            URI u = URI.create(server.trim());
-            if (u.getScheme() == null || u.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            return u;
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(
-                    spec.commandLine(), "--server: '" + server + "' is not a URL such as http://127.0.0.1:8080");
-        }
     }
 
     static String shellQuoted(List<String> args) {

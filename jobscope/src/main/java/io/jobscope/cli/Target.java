@@ -44,6 +44,11 @@ final class Target implements AutoCloseable {
     }
 
     URI serverUri() {
+        return serverUri(server, UserException::new);
+    }
+
+    /** {@code server} as a URL with a scheme and a host, else {@code bad}'s exception naming --server. */
+    static URI serverUri(String server, java.util.function.Function<String, RuntimeException> bad) {
         try {
             URI u = URI.create(server.trim());
             if (u.getScheme() == null || u.getHost() == null) {
@@ -51,7 +56,7 @@ final class Target implements AutoCloseable {
             }
             return u;
         } catch (IllegalArgumentException e) {
-            throw new UserException("--server: '" + server + "' is not a URL such as http://127.0.0.1:8080");
+            throw bad.apply("--server: '" + server + "' is not a URL such as http://127.0.0.1:8080");
         }
     }
 

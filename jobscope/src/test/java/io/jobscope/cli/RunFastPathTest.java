@@ -57,7 +57,9 @@ class RunFastPathTest {
 
     @Test
     void everyOptionOfRunIsKnownToTheFastPath() throws Exception {
-        for (java.lang.reflect.Field f : RunCommand.class.getDeclaredFields()) {
+        List<java.lang.reflect.Field> fields = new java.util.ArrayList<>(List.of(RunCommand.class.getDeclaredFields()));
+        fields.addAll(List.of(DeliveryOptions.class.getDeclaredFields()));
+        for (java.lang.reflect.Field f : fields) {
             CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
             if (o == null) {
                 continue;
