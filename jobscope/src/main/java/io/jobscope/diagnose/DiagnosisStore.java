@@ -3,6 +3,7 @@ package io.jobscope.diagnose;
 import io.jobscope.client.Json;
 import io.jobscope.store.Database;
 import io.jobscope.store.Dialect;
+import io.jobscope.store.Rows;
 import io.jobscope.store.StoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,11 +81,11 @@ final class DiagnosisStore {
                                 rs.getString("app"),
                                 rs.getString("workflow_id"),
                                 rs.getString("status"),
-                                intOrNull(rs, "exit_code"),
-                                intOrNull(rs, "signal"),
+                                Rows.intOrNull(rs, "exit_code"),
+                                Rows.intOrNull(rs, "signal"),
                                 rs.getString("held_reason"),
                                 rs.getString("error"),
-                                longOrNull(rs, "mem_peak_bytes"),
+                                Rows.longOrNull(rs, "mem_peak_bytes"),
                                 attributes(rs.getString("attributes")),
                                 tail(rs, "stdout_tail", sqlite),
                                 tail(rs, "stderr_tail", sqlite)));
@@ -223,9 +224,9 @@ final class DiagnosisStore {
                 rs.getString("site"),
                 rs.getString("app"),
                 rs.getString("workflow_id"),
-                instant(longOrNull(rs, "start_time_ms")),
-                instant(longOrNull(rs, "end_time_ms")),
-                instant(longOrNull(rs, "sort_time_ms")));
+                instant(Rows.longOrNull(rs, "start_time_ms")),
+                instant(Rows.longOrNull(rs, "end_time_ms")),
+                instant(Rows.longOrNull(rs, "sort_time_ms")));
     }
 
     private static Diagnosis diagnosis(ResultSet rs) throws SQLException {
@@ -236,7 +237,7 @@ final class DiagnosisStore {
                 rs.getString("service"),
                 rs.getString("signature"),
                 rs.getString("stream"),
-                longOrNull(rs, "line_no"),
+                Rows.longOrNull(rs, "line_no"),
                 rs.getString("excerpt"),
                 rs.getInt("retryable") != 0,
                 rs.getString("hint"));
@@ -255,15 +256,5 @@ final class DiagnosisStore {
 
     private static Instant instant(Long ms) {
         return ms == null ? null : Instant.ofEpochMilli(ms);
-    }
-
-    static Long longOrNull(ResultSet rs, String col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : v;
-    }
-
-    static Integer intOrNull(ResultSet rs, String col) throws SQLException {
-        int v = rs.getInt(col);
-        return rs.wasNull() ? null : v;
     }
 }

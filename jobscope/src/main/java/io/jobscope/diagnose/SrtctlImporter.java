@@ -6,6 +6,7 @@ import io.jobscope.ingest.EventValidator;
 import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.IngestEvent;
 import io.jobscope.store.Database;
+import io.jobscope.store.Rows;
 import io.jobscope.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -168,31 +169,26 @@ public final class SrtctlImporter {
                         .bind("id", jobId)
                         .map((rs, ctx) -> new BenchmarkResult(
                                 rs.getInt("concurrency"),
-                                DiagnosisStore.longOrNull(rs, "completed"),
-                                DiagnosisStore.longOrNull(rs, "failed"),
-                                dbl(rs, "duration_s"),
-                                DiagnosisStore.longOrNull(rs, "input_tokens"),
-                                DiagnosisStore.longOrNull(rs, "output_tokens"),
-                                dbl(rs, "request_throughput"),
-                                dbl(rs, "output_throughput"),
-                                dbl(rs, "total_throughput"),
-                                dbl(rs, "mean_ttft_ms"),
-                                dbl(rs, "median_ttft_ms"),
-                                dbl(rs, "p99_ttft_ms"),
-                                dbl(rs, "mean_tpot_ms"),
-                                dbl(rs, "median_tpot_ms"),
-                                dbl(rs, "p99_tpot_ms"),
-                                dbl(rs, "mean_itl_ms"),
-                                dbl(rs, "median_itl_ms"),
-                                dbl(rs, "p99_itl_ms"),
-                                dbl(rs, "mean_e2el_ms"),
-                                dbl(rs, "median_e2el_ms"),
-                                dbl(rs, "p99_e2el_ms")))
+                                Rows.longOrNull(rs, "completed"),
+                                Rows.longOrNull(rs, "failed"),
+                                Rows.doubleOrNull(rs, "duration_s"),
+                                Rows.longOrNull(rs, "input_tokens"),
+                                Rows.longOrNull(rs, "output_tokens"),
+                                Rows.doubleOrNull(rs, "request_throughput"),
+                                Rows.doubleOrNull(rs, "output_throughput"),
+                                Rows.doubleOrNull(rs, "total_throughput"),
+                                Rows.doubleOrNull(rs, "mean_ttft_ms"),
+                                Rows.doubleOrNull(rs, "median_ttft_ms"),
+                                Rows.doubleOrNull(rs, "p99_ttft_ms"),
+                                Rows.doubleOrNull(rs, "mean_tpot_ms"),
+                                Rows.doubleOrNull(rs, "median_tpot_ms"),
+                                Rows.doubleOrNull(rs, "p99_tpot_ms"),
+                                Rows.doubleOrNull(rs, "mean_itl_ms"),
+                                Rows.doubleOrNull(rs, "median_itl_ms"),
+                                Rows.doubleOrNull(rs, "p99_itl_ms"),
+                                Rows.doubleOrNull(rs, "mean_e2el_ms"),
+                                Rows.doubleOrNull(rs, "median_e2el_ms"),
+                                Rows.doubleOrNull(rs, "p99_e2el_ms")))
                         .list());
-    }
-
-    private static Double dbl(java.sql.ResultSet rs, String col) throws SQLException {
-        double v = rs.getDouble(col);
-        return rs.wasNull() ? null : v;
     }
 }

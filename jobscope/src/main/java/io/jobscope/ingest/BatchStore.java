@@ -3,6 +3,7 @@ package io.jobscope.ingest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobscope.client.Event;
 import io.jobscope.store.Dialect;
+import io.jobscope.store.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -554,10 +555,10 @@ final class BatchStore {
             ps.setString(2, name);
             ps.setString(3, state);
             ps.setLong(4, stateTime);
-            JobRow.setLong(ps, 5, start);
-            JobRow.setLong(ps, 6, end);
-            JobRow.setDouble(ps, 7, wall);
-            JobRow.setDouble(ps, 8, cpu);
+            Rows.setLong(ps, 5, start);
+            Rows.setLong(ps, 6, end);
+            Rows.setDouble(ps, 7, wall);
+            Rows.setDouble(ps, 8, cpu);
         }
     }
 
@@ -565,12 +566,12 @@ final class BatchStore {
         ObjectNode f = e.fields();
         ps.setString(1, e.jobId());
         ps.setLong(2, e.timeMs());
-        JobRow.setDouble(ps, 3, JobProjection.doubleValue(f, "cpu_percent"));
-        JobRow.setLong(ps, 4, JobProjection.longValue(f, "rss_bytes"));
-        JobRow.setInt(ps, 5, f.hasNonNull("threads") ? f.get("threads").asInt() : null);
-        JobRow.setInt(ps, 6, f.hasNonNull("processes") ? f.get("processes").asInt() : null);
-        JobRow.setLong(ps, 7, JobProjection.longValue(f, "read_bytes"));
-        JobRow.setLong(ps, 8, JobProjection.longValue(f, "write_bytes"));
+        Rows.setDouble(ps, 3, JobProjection.doubleValue(f, "cpu_percent"));
+        Rows.setLong(ps, 4, JobProjection.longValue(f, "rss_bytes"));
+        Rows.setInt(ps, 5, f.hasNonNull("threads") ? f.get("threads").asInt() : null);
+        Rows.setInt(ps, 6, f.hasNonNull("processes") ? f.get("processes").asInt() : null);
+        Rows.setLong(ps, 7, JobProjection.longValue(f, "read_bytes"));
+        Rows.setLong(ps, 8, JobProjection.longValue(f, "write_bytes"));
         ObjectNode extra = null;
         var it = f.fieldNames();
         while (it.hasNext()) {
@@ -626,9 +627,9 @@ final class BatchStore {
             ps.setString(2, name);
             ps.setString(3, user);
             ps.setString(4, status);
-            JobRow.setLong(ps, 5, statusTime);
-            JobRow.setLong(ps, 6, start);
-            JobRow.setLong(ps, 7, end);
+            Rows.setLong(ps, 5, statusTime);
+            Rows.setLong(ps, 6, start);
+            Rows.setLong(ps, 7, end);
             ps.setString(8, attributes);
             ps.setLong(9, now);
         }

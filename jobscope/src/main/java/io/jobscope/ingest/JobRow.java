@@ -1,5 +1,6 @@
 package io.jobscope.ingest;
 
+import io.jobscope.store.Rows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -53,19 +54,19 @@ final class JobRow {
         r.script = rs.getString("script");
         r.params = rs.getString("params");
         r.status = rs.getString("status");
-        r.statusTimeMs = getLong(rs, "status_time_ms");
-        r.exitCode = getInt(rs, "exit_code");
-        r.signal = getInt(rs, "signal");
-        r.submitTimeMs = getLong(rs, "submit_time_ms");
-        r.startTimeMs = getLong(rs, "start_time_ms");
-        r.endTimeMs = getLong(rs, "end_time_ms");
+        r.statusTimeMs = Rows.longOrNull(rs, "status_time_ms");
+        r.exitCode = Rows.intOrNull(rs, "exit_code");
+        r.signal = Rows.intOrNull(rs, "signal");
+        r.submitTimeMs = Rows.longOrNull(rs, "submit_time_ms");
+        r.startTimeMs = Rows.longOrNull(rs, "start_time_ms");
+        r.endTimeMs = Rows.longOrNull(rs, "end_time_ms");
         r.sortTimeMs = rs.getLong("sort_time_ms");
-        r.durationS = getDouble(rs, "duration_s");
-        r.cpuUserS = getDouble(rs, "cpu_user_s");
-        r.cpuSystemS = getDouble(rs, "cpu_system_s");
-        r.memPeakBytes = getLong(rs, "mem_peak_bytes");
-        r.readBytes = getLong(rs, "read_bytes");
-        r.writeBytes = getLong(rs, "write_bytes");
+        r.durationS = Rows.doubleOrNull(rs, "duration_s");
+        r.cpuUserS = Rows.doubleOrNull(rs, "cpu_user_s");
+        r.cpuSystemS = Rows.doubleOrNull(rs, "cpu_system_s");
+        r.memPeakBytes = Rows.longOrNull(rs, "mem_peak_bytes");
+        r.readBytes = Rows.longOrNull(rs, "read_bytes");
+        r.writeBytes = Rows.longOrNull(rs, "write_bytes");
         r.host = rs.getString("host");
         r.site = rs.getString("site");
         r.client = rs.getString("client");
@@ -150,44 +151,5 @@ final class JobRow {
 
     double cpuTotal() {
         return (cpuUserS == null ? 0 : cpuUserS) + (cpuSystemS == null ? 0 : cpuSystemS);
-    }
-
-    static Long getLong(ResultSet rs, String c) throws SQLException {
-        long v = rs.getLong(c);
-        return rs.wasNull() ? null : v;
-    }
-
-    static Integer getInt(ResultSet rs, String c) throws SQLException {
-        int v = rs.getInt(c);
-        return rs.wasNull() ? null : v;
-    }
-
-    static Double getDouble(ResultSet rs, String c) throws SQLException {
-        double v = rs.getDouble(c);
-        return rs.wasNull() ? null : v;
-    }
-
-    static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.BIGINT);
-        } else {
-            ps.setLong(i, v);
-        }
-    }
-
-    static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.INTEGER);
-        } else {
-            ps.setInt(i, v);
-        }
-    }
-
-    static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.DOUBLE);
-        } else {
-            ps.setDouble(i, v);
-        }
     }
 }

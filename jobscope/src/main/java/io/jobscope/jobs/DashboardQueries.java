@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.jobscope.client.Json;
 import io.jobscope.client.Statuses;
 import io.jobscope.store.Database;
+import io.jobscope.store.Rows;
 import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -979,14 +980,14 @@ public final class DashboardQueries {
     }
 
     private static Long longOrNull(ResultSet rs, String c) throws SQLException {
-        return JobService.longOrNull(rs, c);
+        return Rows.longOrNull(rs, c);
     }
 
     private static Integer intOrNull(ResultSet rs, String c) throws SQLException {
-        return JobService.intOrNull(rs, c);
+        return Rows.intOrNull(rs, c);
     }
 
     private static Double doubleOrNull(ResultSet rs, String c) throws SQLException {
-        return JobService.doubleOrNull(rs, c);
+        return Rows.doubleOrNull(rs, c);
     }
 }

@@ -12,6 +12,7 @@ import io.jobscope.client.Stats;
 import io.jobscope.client.Statuses;
 import io.jobscope.client.Workflow;
 import io.jobscope.store.Database;
+import io.jobscope.store.Rows;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -131,9 +132,9 @@ public final class JobService implements JobQueries {
                         + " FROM job_phase WHERE job_id = :id ORDER BY COALESCE(start_time_ms, end_time_ms), name")
                 .bind("id", id)
                 .map((r, c) -> {
-                    Long start = longOrNull(r, "start_time_ms");
-                    Long end = longOrNull(r, "end_time_ms");
-                    Double wall = doubleOrNull(r, "wall_s");
+                    Long start = Rows.longOrNull(r, "start_time_ms");
+                    Long end = Rows.longOrNull(r, "end_time_ms");
+                    Double wall = Rows.doubleOrNull(r, "wall_s");
                     if (wall == null && start != null && end != null) {
                         wall = (end - start) / 1000.0;
                     }
@@ -143,7 +144,7 @@ public final class JobService implements JobQueries {
                             instant(start),
                             instant(end),
                             wall,
-                            doubleOrNull(r, "cpu_s"));
+                            Rows.doubleOrNull(r, "cpu_s"));
                 })
                 .list();
         Job.SampleSummary samples = h.createQuery("SELECT COUNT(*) AS n, MIN(time_ms) AS first, MAX(time_ms) AS last,"
@@ -154,11 +155,11 @@ public final class JobService implements JobQueries {
                         ? null
                         : new Job.SampleSummary(
                                 r.getLong("n"),
-                                instant(longOrNull(r, "first")),
-                                instant(longOrNull(r, "last")),
-                                doubleOrNull(r, "cpu"),
-                                longOrNull(r, "rss"),
-                                intOrNull(r, "procs")))
+                                instant(Rows.longOrNull(r, "first")),
+                                instant(Rows.longOrNull(r, "last")),
+                                Rows.doubleOrNull(r, "cpu"),
+                                Rows.longOrNull(r, "rss"),
+                                Rows.intOrNull(r, "procs")))
                 .findOne()
                 .orElse(null);
         Map<String, String> tails = new TreeMap<>();
@@ -175,13 +176,13 @@ public final class JobService implements JobQueries {
                         statusOf(r.getString("type"), r.getString("payload")),
                         r.getString("id")))
                 .list();
-        Long peak = longOrNull(rs, "mem_peak_bytes");
+        Long peak = Rows.longOrNull(rs, "mem_peak_bytes");
         Job.Details d = new Job.Details(
-                intOrNull(rs, "signal"),
+                Rows.intOrNull(rs, "signal"),
                 rs.getString("held_reason"),
                 peak,
-                longOrNull(rs, "read_bytes"),
-                longOrNull(rs, "write_bytes"),
+                Rows.longOrNull(rs, "read_bytes"),
+                Rows.longOrNull(rs, "write_bytes"),
                 parse(rs.getString("depends_on"), new TypeReference<List<String>>() {}),
                 parse(rs.getString("attributes"), new TypeReference<Map<String, Object>>() {}),
                 phases,
@@ -395,7 +396,7 @@ public final class JobService implements JobQueries {
                         Job.Details d = new Job.Details(
                                 null,
                                 null,
-                                longOrNull(rs, "mem_peak_bytes"),
+                                Rows.longOrNull(rs, "mem_peak_bytes"),
                                 null,
                                 null,
                                 null,
@@ -421,22 +422,22 @@ public final class JobService implements JobQueries {
                         .bind("id", jobId)
                         .map((rs, c) -> new Sample(
                                 Instant.ofEpochMilli(rs.getLong("time_ms")),
-                                doubleOrNull(rs, "cpu_percent"),
-                                longOrNull(rs, "rss_bytes"),
-                                intOrNull(rs, "threads"),
-                                intOrNull(rs, "processes"),
-                                longOrNull(rs, "read_bytes"),
-                                longOrNull(rs, "write_bytes")))
+                                Rows.doubleOrNull(rs, "cpu_percent"),
+                                Rows.longOrNull(rs, "rss_bytes"),
+                                Rows.intOrNull(rs, "threads"),
+                                Rows.intOrNull(rs, "processes"),
+                                Rows.longOrNull(rs, "read_bytes"),
+                                Rows.longOrNull(rs, "write_bytes")))
                         .list());
     }
 
     static Job summary(ResultSet rs) throws SQLException {
-        Double user = doubleOrNull(rs, "cpu_user_s");
-        Double system = doubleOrNull(rs, "cpu_system_s");
+        Double user = Rows.doubleOrNull(rs, "cpu_user_s");
+        Double system = Rows.doubleOrNull(rs, "cpu_system_s");
         Double total = user == null && system == null
                 ? null
                 : round((user == null ? 0 : user) + (system == null ? 0 : system));
-        Long peak = longOrNull(rs, "mem_peak_bytes");
+        Long peak = Rows.longOrNull(rs, "mem_peak_bytes");
         return new Job(
                 rs.getString("id"),
                 rs.getString("workflow_id"),
@@ -444,11 +445,11 @@ public final class JobService implements JobQueries {
                 rs.getString("script"),
                 parse(rs.getString("params"), new TypeReference<Map<String, Object>>() {}),
                 rs.getString("status"),
-                intOrNull(rs, "exit_code"),
-                instant(longOrNull(rs, "submit_time_ms")),
-                instant(longOrNull(rs, "start_time_ms")),
-                instant(longOrNull(rs, "end_time_ms")),
-                doubleOrNull(rs, "duration_s"),
+                Rows.intOrNull(rs, "exit_code"),
+                instant(Rows.longOrNull(rs, "submit_time_ms")),
+                instant(Rows.longOrNull(rs, "start_time_ms")),
+                instant(Rows.longOrNull(rs, "end_time_ms")),
+                Rows.doubleOrNull(rs, "duration_s"),
                 user,
                 system,
                 total,
@@ -481,21 +482,6 @@ public final class JobService implements JobQueries {
 
     private static Long number(Object o) {
         return o == null ? null : ((Number) o).longValue();
-    }
-
-    static Long longOrNull(ResultSet rs, String c) throws SQLException {
-        long v = rs.getLong(c);
-        return rs.wasNull() ? null : v;
-    }
-
-    static Integer intOrNull(ResultSet rs, String c) throws SQLException {
-        int v = rs.getInt(c);
-        return rs.wasNull() ? null : v;
-    }
-
-    static Double doubleOrNull(ResultSet rs, String c) throws SQLException {
-        double v = rs.getDouble(c);
-        return rs.wasNull() ? null : v;
     }
 
     /** A position in a newest-first listing: the sort time and id of the last job shown. */

@@ -1,6 +1,7 @@
 package io.jobscope.jobs;
 
 import io.jobscope.store.Database;
+import io.jobscope.store.Rows;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,17 +60,12 @@ public final class PhaseStatsService {
                             rs.getLong("done"),
                             rs.getLong("failed"),
                             rs.getLong("running"),
-                            nullable(rs, "total_wall"),
-                            nullable(rs, "avg_wall"),
-                            nullable(rs, "max_wall"),
-                            nullable(rs, "total_cpu"),
-                            nullable(rs, "avg_cpu")))
+                            Rows.doubleOrNull(rs, "total_wall"),
+                            Rows.doubleOrNull(rs, "avg_wall"),
+                            Rows.doubleOrNull(rs, "max_wall"),
+                            Rows.doubleOrNull(rs, "total_cpu"),
+                            Rows.doubleOrNull(rs, "avg_cpu")))
                     .list();
         });
-    }
-
-    private static Double nullable(java.sql.ResultSet rs, String col) throws java.sql.SQLException {
-        double v = rs.getDouble(col);
-        return rs.wasNull() ? null : v;
     }
 }

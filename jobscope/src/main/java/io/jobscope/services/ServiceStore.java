@@ -4,6 +4,7 @@ import io.jobscope.services.ServicesApi.Announcement;
 import io.jobscope.services.ServicesApi.Maintenance;
 import io.jobscope.services.ServicesApi.ServiceInfo;
 import io.jobscope.store.Database;
+import io.jobscope.store.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -148,9 +149,9 @@ final class ServiceStore {
                 rs.getString("group_name"),
                 rs.getString("description"),
                 rs.getString("url"),
-                longOrNull(rs, "heartbeat_timeout_s"),
+                Rows.longOrNull(rs, "heartbeat_timeout_s"),
                 rs.getString("heartbeat_timeout_state"),
-                longOrNull(rs, "last_heartbeat_ms"),
+                Rows.longOrNull(rs, "last_heartbeat_ms"),
                 rs.getLong("created_ms"));
     }
 
@@ -341,7 +342,7 @@ final class ServiceStore {
                             Instant.ofEpochMilli(rs.getLong(4)),
                             rs.getString(2),
                             Instant.ofEpochMilli(rs.getLong(5)),
-                            instant(longOrNull(rs, "cancelled_ms"))),
+                            instant(Rows.longOrNull(rs, "cancelled_ms"))),
                     rs.getString(7)
                 })
                 .forEach(r -> {
@@ -391,8 +392,8 @@ final class ServiceStore {
                         rs.getString("text"),
                         rs.getString("severity"),
                         Instant.ofEpochMilli(rs.getLong("created_ms")),
-                        instant(longOrNull(rs, "until_ms")),
-                        instant(longOrNull(rs, "expired_ms"))))
+                        instant(Rows.longOrNull(rs, "until_ms")),
+                        instant(Rows.longOrNull(rs, "expired_ms"))))
                 .list());
     }
 
@@ -440,28 +441,18 @@ final class ServiceStore {
     }
 
     private static JobRun jobRun(ResultSet rs) throws SQLException {
-        Double user = doubleOrNull(rs, "cpu_user_s");
-        Double sys = doubleOrNull(rs, "cpu_system_s");
+        Double user = Rows.doubleOrNull(rs, "cpu_user_s");
+        Double sys = Rows.doubleOrNull(rs, "cpu_system_s");
         Double cpu = user == null && sys == null ? null : (user == null ? 0 : user) + (sys == null ? 0 : sys);
         return new JobRun(
                 rs.getString("id"),
                 rs.getString("app"),
                 rs.getString("workflow_id"),
                 rs.getString("status"),
-                longOrNull(rs, "start_time_ms"),
-                longOrNull(rs, "end_ms"),
+                Rows.longOrNull(rs, "start_time_ms"),
+                Rows.longOrNull(rs, "end_ms"),
                 cpu,
-                doubleOrNull(rs, "duration_s"));
-    }
-
-    private static Long longOrNull(ResultSet rs, String col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : v;
-    }
-
-    private static Double doubleOrNull(ResultSet rs, String col) throws SQLException {
-        double v = rs.getDouble(col);
-        return rs.wasNull() ? null : v;
+                Rows.doubleOrNull(rs, "duration_s"));
     }
 
     private static Instant instant(Long ms) {
