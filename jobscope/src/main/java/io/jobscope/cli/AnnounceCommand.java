@@ -79,25 +79,18 @@ final class AnnounceCommand implements Callable<Integer> {
             try (Target ignored = target) {
                 List<ServicesApi.Announcement> list = ServicesOutput.api(target).announcements(all);
                 PrintWriter out = spec.commandLine().getOut();
-                if (json) {
-                    Format.json(out, java.util.Map.of("announcements", list));
-                    return 0;
-                }
-                if (list.isEmpty()) {
-                    out.println("No announcements.");
-                    return 0;
-                }
-                for (ServicesApi.Announcement a : list) {
-                    out.printf(
-                            "%-10s %-8s %s  %s%s%s%n",
-                            a.id(),
-                            a.severity(),
-                            a.created(),
-                            a.text(),
-                            a.until() == null ? "" : " (until " + a.until() + ")",
-                            a.expired() == null ? "" : " (expired " + a.expired() + ")");
-                }
-                return 0;
+                return Format.listing(out, json, "announcements", list, "No announcements.", () -> {
+                    for (ServicesApi.Announcement a : list) {
+                        out.printf(
+                                "%-10s %-8s %s  %s%s%s%n",
+                                a.id(),
+                                a.severity(),
+                                a.created(),
+                                a.text(),
+                                a.until() == null ? "" : " (until " + a.until() + ")",
+                                a.expired() == null ? "" : " (expired " + a.expired() + ")");
+                    }
+                });
             }
         }
     }

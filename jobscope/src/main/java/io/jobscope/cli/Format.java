@@ -63,6 +63,22 @@ final class Format {
         return line.length() > max ? line.substring(0, max - 3) + "..." : line;
     }
 
+    /**
+     * Prints a listing: as JSON ({@code {"key": [...]}}), else {@code empty} when there is nothing, else its
+     * rows. Returns the exit code, 0.
+     */
+    static <T> int listing(
+            PrintWriter out, boolean json, String key, java.util.List<T> list, String empty, Runnable rows) {
+        if (json) {
+            json(out, java.util.Map.of(key, list));
+        } else if (list.isEmpty()) {
+            out.println(empty);
+        } else {
+            rows.run();
+        }
+        return 0;
+    }
+
     static void json(PrintWriter out, Object value) {
         try {
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));

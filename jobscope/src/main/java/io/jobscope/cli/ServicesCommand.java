@@ -71,42 +71,34 @@ final class ServicesCommand implements Callable<Integer> {
             try (Target ignored = target) {
                 List<ServicesApi.ServiceView> list = ServicesOutput.api(target).list();
                 PrintWriter out = spec.commandLine().getOut();
-                if (json) {
-                    Format.json(out, java.util.Map.of("services", list));
-                    return 0;
-                }
-                if (list.isEmpty()) {
-                    out.println("No services known yet: load a services file, or report a status"
-                            + " ('jobscope services set NAME STATE').");
-                    return 0;
-                }
+                String empty = "No services known yet: load a services file, or report a status"
+                        + " ('jobscope services set NAME STATE').";
+                return Format.listing(out, json, "services", list, empty, () -> rows(out, list));
+            }
+        }
+
+        private static void rows(PrintWriter out, List<ServicesApi.ServiceView> list) {
+            out.printf(
+                    "%-20s %-12s %-15s %-22s %-26s %s%n",
+                    "SERVICE", "GROUP", "STATE", "UPTIME 24h/7d/30d", "SINCE", "MESSAGE");
+            for (ServicesApi.ServiceView v : list) {
                 out.printf(
                         "%-20s %-12s %-15s %-22s %-26s %s%n",
-                        "SERVICE", "GROUP", "STATE", "UPTIME 24h/7d/30d", "SINCE", "MESSAGE");
-                for (ServicesApi.ServiceView v : list) {
+                        v.name(),
+                        v.group() == null ? "-" : v.group(),
+                        v.state().wire(),
+                        pct(v.uptimePercent().get("24h")) + "/"
+                                + pct(v.uptimePercent().get("7d")) + "/"
+                                + pct(v.uptimePercent().get("30d")),
+                        v.since() == null ? "-" : v.since().toString(),
+                        v.message() == null ? "" : Format.firstLine(v.message(), 80));
+            }
+            for (ServicesApi.ServiceView v : list) {
+                for (ServicesApi.Maintenance m : v.maintenance()) {
                     out.printf(
-                            "%-20s %-12s %-15s %-22s %-26s %s%n",
-                            v.name(),
-                            v.group() == null ? "-" : v.group(),
-                            v.state().wire(),
-                            pct(v.uptimePercent().get("24h")) + "/"
-                                    + pct(v.uptimePercent().get("7d")) + "/"
-                                    + pct(v.uptimePercent().get("30d")),
-                            v.since() == null ? "-" : v.since().toString(),
-                            v.message() == null ? "" : Format.firstLine(v.message(), 80));
+                            "maintenance %s: %s from %s until %s%s%n",
+                            m.id(), v.name(), m.start(), m.end(), m.reason() == null ? "" : " (" + m.reason() + ")");
                 }
-                for (ServicesApi.ServiceView v : list) {
-                    for (ServicesApi.Maintenance m : v.maintenance()) {
-                        out.printf(
-                                "maintenance %s: %s from %s until %s%s%n",
-                                m.id(),
-                                v.name(),
-                                m.start(),
-                                m.end(),
-                                m.reason() == null ? "" : " (" + m.reason() + ")");
-                    }
-                }
-                return 0;
             }
         }
     }
@@ -344,26 +336,19 @@ final class ServicesCommand implements Callable<Integer> {
                     List<ServicesApi.Maintenance> list =
                             ServicesOutput.api(target).maintenance(all);
                     PrintWriter out = spec.commandLine().getOut();
-                    if (json) {
-                        Format.json(out, java.util.Map.of("maintenance", list));
-                        return 0;
-                    }
-                    if (list.isEmpty()) {
-                        out.println("No maintenance scheduled.");
-                        return 0;
-                    }
-                    out.printf("%-10s %-24s %-24s %-24s %s%n", "ID", "SERVICES", "START", "END", "REASON");
-                    for (ServicesApi.Maintenance m : list) {
-                        out.printf(
-                                "%-10s %-24s %-24s %-24s %s%s%n",
-                                m.id(),
-                                String.join(",", m.services()),
-                                m.start(),
-                                m.end(),
-                                m.reason() == null ? "" : m.reason(),
-                                m.cancelled() == null ? "" : " (cancelled " + m.cancelled() + ")");
-                    }
-                    return 0;
+                    return Format.listing(out, json, "maintenance", list, "No maintenance scheduled.", () -> {
+                        out.printf("%-10s %-24s %-24s %-24s %s%n", "ID", "SERVICES", "START", "END", "REASON");
+                        for (ServicesApi.Maintenance m : list) {
+                            out.printf(
+                                    "%-10s %-24s %-24s %-24s %s%s%n",
+                                    m.id(),
+                                    String.join(",", m.services()),
+                                    m.start(),
+                                    m.end(),
+                                    m.reason() == null ? "" : m.reason(),
+                                    m.cancelled() == null ? "" : " (cancelled " + m.cancelled() + ")");
+                        }
+                    });
                 }
             }
         }

@@ -124,4 +124,24 @@ class ServicesCliTest {
         assertThat(run("services", "--db", db)).isZero();
         assertThat(out).contains("samweb").contains("operational");
     }
+
+    @Test
+    void listingsSayWhenEmptyThenShowRowsAndJson() {
+        assertThat(run("announce", "list", "--db", db)).isZero();
+        assertThat(out.trim()).isEqualTo("No announcements.");
+        assertThat(run("services", "maintenance", "list", "--db", db)).isZero();
+        assertThat(out.trim()).isEqualTo("No maintenance scheduled.");
+
+        assertThat(run("announce", "dCache upgrade tonight", "--db", db)).isZero();
+        assertThat(run("services", "maintenance", "add", "--services", "dcache", "--duration", "2h", "--db", db))
+                .isZero();
+        assertThat(run("announce", "list", "--db", db)).isZero();
+        assertThat(out).contains("dCache upgrade tonight");
+        assertThat(run("services", "maintenance", "list", "--db", db)).isZero();
+        assertThat(out).startsWith("ID").contains("dcache");
+        assertThat(run("announce", "list", "--json", "--db", db)).isZero();
+        assertThat(out).contains("\"announcements\"").contains("dCache upgrade tonight");
+        assertThat(run("services", "list", "--json", "--db", db)).isZero();
+        assertThat(out).contains("\"services\"").contains("samweb");
+    }
 }

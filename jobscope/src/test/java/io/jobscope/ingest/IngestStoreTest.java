@@ -401,7 +401,7 @@ class IngestStoreTest {
 
     @ParameterizedTest
     @EnumSource(Stores.Kind.class)
-    void aBulkWriterAcknowledgesEverySubmissionOnceItsLargeTransactionCommits(Stores.Kind kind) throws Exception {
+    void aBulkWriterStoresAndAcknowledgesEverySubmissionAcrossItsTransactions(Stores.Kind kind) throws Exception {
         try (Database db = Stores.open(kind, tmp)) {
             List<java.util.concurrent.CompletableFuture<EventWriter.Result>> acks = new java.util.ArrayList<>();
             try (EventWriter bulk = EventWriter.bulk(db, 1000)) {
@@ -457,7 +457,7 @@ class IngestStoreTest {
             Job job = new JobService(db).job("w1").orElseThrow();
             assertThat(job.status()).isEqualTo("success");
             assertThat(job.host())
-                    .as("the other connection's change is kept, not overwritten from memory")
+                    .as("a column the batch did not change is not written from the writer's memory")
                     .isEqualTo("held");
         }
     }
