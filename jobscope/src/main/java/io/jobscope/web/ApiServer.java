@@ -13,11 +13,9 @@ import io.jobscope.jobs.DashboardQueries;
 import io.jobscope.jobs.JobService;
 import io.jobscope.services.ServiceBoard;
 import io.jobscope.store.StoreException;
-import io.jobscope.util.Times;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -202,8 +200,8 @@ public final class ApiServer implements AutoCloseable {
                 ctx.queryParam("workflow"),
                 ctx.queryParam("site"),
                 ctx.queryParam("host"),
-                instant(ctx, "since"),
-                instant(ctx, "until"),
+                QueryParams.instant(ctx, "since", clock),
+                QueryParams.instant(ctx, "until", clock),
                 limit,
                 ctx.queryParam("cursor"));
         ctx.json(jobs.history(q));
@@ -227,10 +225,11 @@ public final class ApiServer implements AutoCloseable {
                     "phase",
                     "phases",
                     new io.jobscope.jobs.PhaseStatsService(jobs.database())
-                            .byPhase(instant(ctx, "since"), ctx.queryParam("workflow"))));
+                            .byPhase(QueryParams.instant(ctx, "since", clock), ctx.queryParam("workflow"))));
             return;
         }
-        ctx.json(jobs.stats(ctx.queryParam("by"), instant(ctx, "since"), ctx.queryParam("workflow")));
+        ctx.json(
+                jobs.stats(ctx.queryParam("by"), QueryParams.instant(ctx, "since", clock), ctx.queryParam("workflow")));
     }
 
     private void listWorkflows(Context ctx) {
@@ -256,7 +255,9 @@ public final class ApiServer implements AutoCloseable {
         ctx.json(diagnose()
                 .report(
                         new io.jobscope.diagnose.DiagnoseScope(
-                                ctx.queryParam("job"), ctx.queryParam("workflow"), instant(ctx, "since")),
+                                ctx.queryParam("job"),
+                                ctx.queryParam("workflow"),
+                                QueryParams.instant(ctx, "since", clock)),
                         false));
     }
 
@@ -265,18 +266,6 @@ public final class ApiServer implements AutoCloseable {
         ctx.json(diagnose()
                 .diagnosis(id)
                 .orElseThrow(() -> new ApiException(404, "no diagnosis for job '" + id + "' (not a failed job?)")));
-    }
-
-    private Instant instant(Context ctx, String param) {
-        String v = ctx.queryParam(param);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        try {
-            return Times.parseInstant(v, clock);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "query parameter '" + param + "': " + e.getMessage());
-        }
     }
 
     private static String validationMessage(ValidationException e) {

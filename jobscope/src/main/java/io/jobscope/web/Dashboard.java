@@ -18,7 +18,6 @@ import io.jobscope.jobs.JobService;
 import io.jobscope.services.NotFoundException;
 import io.jobscope.services.ServiceBoard;
 import io.jobscope.services.ServicesApi;
-import io.jobscope.util.Times;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -230,8 +229,8 @@ public final class Dashboard {
                 blankToNull(ctx.queryParam("workflow")),
                 blankToNull(ctx.queryParam("site")),
                 blankToNull(ctx.queryParam("host")),
-                instant(ctx, "since"),
-                instant(ctx, "until"),
+                QueryParams.instant(ctx, "since", clock),
+                QueryParams.instant(ctx, "until", clock),
                 blankToNull(ctx.queryParam("sort")),
                 intParam(ctx, "page", 1),
                 50);
@@ -278,7 +277,9 @@ public final class Dashboard {
             throw new ApiException(404, "this server does not diagnose failures");
         }
         String sinceText = blankToNull(ctx.queryParam("since"));
-        Instant since = sinceText == null ? clock.instant().minus(Duration.ofDays(7)) : instant(ctx, "since");
+        Instant since = sinceText == null
+                ? clock.instant().minus(Duration.ofDays(7))
+                : QueryParams.instant(ctx, "since", clock);
         String workflow = blankToNull(ctx.queryParam("workflow"));
         DiagnoseService.Report report = diagnose.report(new DiagnoseScope(null, workflow, since), false);
         render(
@@ -390,18 +391,6 @@ public final class Dashboard {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private Instant instant(Context ctx, String param) {
-        String v = blankToNull(ctx.queryParam(param));
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Times.parseInstant(v, clock);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, param + ": " + e.getMessage());
-        }
-    }
 
     private static int intParam(Context ctx, String name, int dflt) {
         String v = blankToNull(ctx.queryParam(name));

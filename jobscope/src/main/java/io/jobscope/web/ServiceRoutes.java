@@ -63,7 +63,7 @@ public final class ServiceRoutes {
     }
 
     private void history(Context ctx) {
-        ctx.json(board.history(ctx.pathParam("name"), instant(ctx, "since")));
+        ctx.json(board.history(ctx.pathParam("name"), QueryParams.instant(ctx, "since", clock)));
     }
 
     private void describe(Context ctx) {
@@ -106,7 +106,7 @@ public final class ServiceRoutes {
         int limit = ctx.queryParamAsClass("limit", Integer.class)
                 .check(l -> l >= 0 && l <= 100_000, "limit must be between 0 and 100000")
                 .getOrDefault(100);
-        ctx.json(board.impact(ctx.pathParam("name"), instant(ctx, "since"), limit));
+        ctx.json(board.impact(ctx.pathParam("name"), QueryParams.instant(ctx, "since", clock), limit));
     }
 
     private void alertmanager(Context ctx) {
@@ -152,7 +152,11 @@ public final class ServiceRoutes {
         String dur = ctx.queryParam("duration");
         Duration duration = dur == null || dur.isBlank() ? Duration.ofHours(1) : Times.parseDuration(dur);
         ServicesApi.PreflightReport report = board.preflight(
-                require, ctx.queryParam("app"), ctx.queryParam("workflow"), instant(ctx, "at"), duration);
+                require,
+                ctx.queryParam("app"),
+                ctx.queryParam("workflow"),
+                QueryParams.instant(ctx, "at", clock),
+                duration);
         ctx.json(report);
     }
 
@@ -193,18 +197,6 @@ public final class ServiceRoutes {
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private Instant instant(Context ctx, String param) {
-        String v = ctx.queryParam(param);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        try {
-            return Times.parseInstant(v, clock);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "query parameter '" + param + "': " + e.getMessage());
-        }
     }
 
     private static Instant parseTime(String v, String field) {

@@ -1,0 +1,24 @@
+package io.jobscope.web;
+
+import io.javalin.http.Context;
+import io.jobscope.util.Times;
+import java.time.Clock;
+import java.time.Instant;
+
+/** Query parameters the API and the dashboard share the reading of; a bad value is a 400 naming it. */
+final class QueryParams {
+    private QueryParams() {}
+
+    /** A time: ISO 8601, or relative to now as {@link Times#parseInstant} reads it; null when absent or blank. */
+    static Instant instant(Context ctx, String param, Clock clock) {
+        String v = ctx.queryParam(param);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Times.parseInstant(v.trim(), clock);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "query parameter '" + param + "': " + e.getMessage());
+        }
+    }
+}
