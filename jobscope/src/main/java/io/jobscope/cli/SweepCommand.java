@@ -2,6 +2,7 @@ package io.jobscope.cli;
 
 import io.jobscope.agent.Delivery;
 import io.jobscope.agent.RunSpec;
+import io.jobscope.agent.SignalForwarding;
 import io.jobscope.agent.StoreReporter;
 import io.jobscope.client.Job;
 import io.jobscope.client.JobPage;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +46,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /** {@code jobscope sweep --data params.csv -- CMD '{x}'}: one monitored job per row of a CSV file, N at a time. */
@@ -269,13 +268,13 @@ final class SweepCommand implements Callable<Integer> {
                 + " at a time; logs in " + settings.logDir());
         err.flush();
         long startNanos = System.nanoTime();
-        List<Installed> handlers = installSignals(runner, err);
+        SignalForwarding handlers = installSignals(runner, err);
         SweepRunner.Result result;
         try (ProgressLine progress =
                 new ProgressLine("sweep " + wf, runner::progress, err, System.console() != null, 10_000).start()) {
             result = toRun[0] == 0 ? null : runner.run(done, check.badCount());
         } finally {
-            restore(handlers);
+            handlers.restore();
         }
         sender.close(30_000);
         if (result == null) {
@@ -483,11 +482,8 @@ final class SweepCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private record Installed(Signal signal, SignalHandler previous) {}
-
     /** Ctrl-C (or SIGTERM/SIGHUP) cancels the sweep; a second one kills the running items at once. */
-    private static List<Installed> installSignals(SweepRunner runner, PrintWriter err) {
-        List<Installed> installed = new ArrayList<>();
+    private static SignalForwarding installSignals(SweepRunner runner, PrintWriter err) {
         AtomicInteger count = new AtomicInteger();
         SignalHandler handler = sig -> {
             int n = count.incrementAndGet();
@@ -501,24 +497,6 @@ final class SweepCommand implements Callable<Integer> {
                 err.flush();
             }
         };
-        for (String name : new String[] {"INT", "TERM", "HUP"}) {
-            try {
-                Signal s = new Signal(name);
-                installed.add(new Installed(s, Signal.handle(s, handler)));
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                // reserved by the JVM (-Xrs): the default stays
-            }
-        }
-        return installed;
-    }
-
-    private static void restore(List<Installed> installed) {
-        for (Installed i : installed) {
-            try {
-                Signal.handle(i.signal(), i.previous());
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                // nothing to restore
-            }
-        }
+        return SignalForwarding.install(List.of("INT", "TERM", "HUP"), handler);
     }
 }

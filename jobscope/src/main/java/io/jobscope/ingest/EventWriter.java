@@ -96,13 +96,11 @@ public final class EventWriter implements AutoCloseable {
     }
 
     /**
-     * Copies the SQLite write-ahead log into the database file. PASSIVE never blocks the writer; readers
-     * and the writer go on while it runs. Failures are logged and retried on the next tick.
-     */
-    /**
-     * Checkpoints when the log has grown past {@link #WAL_CHECKPOINT_BYTES}, or once the writer has been idle
-     * for a second with anything in the log. Rare, large checkpoints write a page once however often a
-     * batch touched it; during a burst of ingest that halves the writer's work.
+     * Copies the SQLite write-ahead log into the database file when the log has grown past {@link
+     * #WAL_CHECKPOINT_BYTES} (PASSIVE: never blocks the writer, readers go on), or once the writer has been
+     * idle for a second with anything in the log (TRUNCATE). Rare, large checkpoints write a page once however
+     * often a batch touched it; during a burst of ingest that halves the writer's work. Failures are logged
+     * and retried on the next tick.
      */
     private void maybeCheckpoint() {
         long wal = walBytes();
