@@ -174,7 +174,8 @@ public final class JobRunner {
             cpuUser = Math.max(0, cpuUser - (helper - fromSys));
         }
         // ru_maxrss is a maximum over every child this JVM reaped, and a spawned child starts from this
-        // JVM's own high-water mark: it is the job's exact peak only when the job went above both.
+        // JVM's own high-water mark: it is the job's exact peak only when the job went above both. A job that
+        // stayed below and ended before the first sample has no measured peak: none is reported.
         long kernelPeak = end.maxRssBytes() > Math.max(baseline.maxRssBytes(), jvmHwmAtSpawn) ? end.maxRssBytes() : 0;
         long memPeak = Math.max(sampledPeakRss, kernelPeak);
         long read = Math.max(sumIo(0), end.readBytes() - baseline.readBytes());
@@ -199,7 +200,7 @@ public final class JobRunner {
                 .put("duration_s", PhaseTracker.round(wall))
                 .put("cpu_user_s", cpuUser / 1e6)
                 .put("cpu_system_s", cpuSys / 1e6)
-                .put("mem_peak_bytes", memPeak)
+                .put("mem_peak_bytes", memPeak > 0 ? memPeak : null) // unknown is not 0 MB
                 .put("read_bytes", read)
                 .put("write_bytes", write)
                 .put("error", error)

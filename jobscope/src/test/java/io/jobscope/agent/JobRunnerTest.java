@@ -91,6 +91,13 @@ class JobRunnerTest {
     }
 
     @Test
+    void aJobTooSmallAndShortToMeasureReportsNoMemoryPeakRatherThanZero() {
+        run("true"); // below this JVM's high-water mark, ended before the first sample
+
+        assertThat(last(Event.JOB_FINISHED).has("mem_peak_bytes")).isFalse();
+    }
+
+    @Test
     void segfaultIsSignalElevenAndExit139() {
         RunOutcome o = run("bash", "-c", "kill -SEGV $$");
 
