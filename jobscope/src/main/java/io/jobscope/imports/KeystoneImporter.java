@@ -1,8 +1,11 @@
 package io.jobscope.imports;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobscope.client.Event;
 import io.jobscope.client.Json;
@@ -85,21 +88,13 @@ public final class KeystoneImporter {
 
     /** One history record as a validated {@code job.finished} event. */
     IngestEvent toEvent(String line) throws InvalidEventException {
-        JsonNode rec;
-        try {
-            rec = mapper.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new InvalidEventException("malformed JSON: " + e.getOriginalMessage());
-        }
-        if (!(rec instanceof ObjectNode r)) {
-            throw new InvalidEventException("a record must be a JSON object");
-        }
-        String taskId = text(r, "task_id");
+        Record r = read(line);
+        String taskId = text(r.fields, "task_id");
         if (taskId == null || taskId.isBlank()) {
             throw new InvalidEventException("field 'task_id' is missing");
         }
-        String start = text(r, "start_time");
-        String end = text(r, "end_time");
+        String start = text(r.fields, "start_time");
+        String end = text(r.fields, "end_time");
         if (start == null && end == null) {
             throw new InvalidEventException("record " + taskId + " has neither start_time nor end_time");
         }
@@ -108,15 +103,15 @@ public final class KeystoneImporter {
         e.put("type", Event.JOB_FINISHED);
         e.put("time", end != null ? end : start);
         e.put("job", taskId);
-        copyText(r, "tool", e, "app");
-        copyText(r, "script", e, "script");
-        if (r.hasNonNull("params")) {
-            e.set("params", r.get("params"));
+        copyText(r.fields, "tool", e, "app");
+        copyText(r.fields, "script", e, "script");
+        if (r.fields.hasNonNull("params")) {
+            e.set("params", r.fields.get("params"));
         }
         if (start != null) {
             e.put("start_time", start);
         }
-        String status = text(r, "status");
+        String status = text(r.fields, "status");
         if (status != null) {
             if (!Statuses.isKnown(status)) {
                 throw new InvalidEventException(
@@ -124,17 +119,17 @@ public final class KeystoneImporter {
             }
             e.put("status", status);
         }
-        if (r.hasNonNull("returncode")) {
-            JsonNode rc = r.get("returncode");
+        if (r.fields.hasNonNull("returncode")) {
+            JsonNode rc = r.fields.get("returncode");
             if (!rc.isIntegralNumber()) {
                 throw new InvalidEventException("field 'returncode' must be an integer, got " + rc);
             }
             e.put("exit_code", rc.asInt());
         }
-        if (r.hasNonNull("duration_seconds")) {
-            e.set("duration_s", r.get("duration_seconds"));
+        if (r.fields.hasNonNull("duration_seconds")) {
+            e.set("duration_s", r.fields.get("duration_seconds"));
         }
-        JsonNode usage = r.get("resource_usage");
+        JsonNode usage = r.fields.get("resource_usage");
         if (usage != null && usage.isObject()) {
             copy(usage, "cpu_user_seconds", e, "cpu_user_s");
             copy(usage, "cpu_system_seconds", e, "cpu_system_s");
@@ -147,17 +142,105 @@ public final class KeystoneImporter {
                 e.put("mem_peak_bytes", Math.round(mem.asDouble() * MB));
             }
         }
-        copyText(r, "error", e, "error");
-        ObjectNode attrs = mapper.createObjectNode();
-        attrs.put("source", "keystone");
-        if (r.has("has_result")) {
-            attrs.set("has_result", r.get("has_result"));
+        copyText(r.fields, "error", e, "error");
+        IngestEvent v = EventValidator.validate(e, null);
+        // The attributes, with the profile as the record wrote it, are added as text: the profile is the
+        // larger part of a record and is never read here, so it is neither made a tree nor written out again.
+        StringBuilder attrs = new StringBuilder(64 + (r.profile == null ? 0 : r.profile.length()));
+        attrs.append("{\"source\":\"keystone\"");
+        if (r.fields.has("has_result")) {
+            attrs.append(",\"has_result\":").append(r.fields.get("has_result"));
         }
-        if (r.hasNonNull("detailed_profile")) {
-            attrs.set("detailed_profile", r.get("detailed_profile"));
+        if (r.profile != null) {
+            attrs.append(",\"detailed_profile\":").append(r.profile);
         }
-        e.set("attributes", attrs);
-        return EventValidator.validate(e, null);
+        String attributes = attrs.append('}').toString();
+        String json = v.json().substring(0, v.json().length() - 1) + ",\"attributes\":" + attributes + "}";
+        return new IngestEvent(
+                v.id(),
+                v.type(),
+                v.timeMs(),
+                v.jobId(),
+                v.workflowId(),
+                v.fields(),
+                json,
+                v.paramsJson(),
+                v.dependsOnJson(),
+                attributes);
+    }
+
+    /** A record's fields, but {@code detailed_profile}: that one as its JSON text (null when absent or null). */
+    private record Record(ObjectNode fields, String profile) {}
+
+    /** The JSON text {@code line[from, to)} (parsed already, so well formed) without whitespace between tokens. */
+    static String compact(String line, int from, int to) {
+        StringBuilder out = new StringBuilder(to - from);
+        boolean inString = false;
+        for (int i = from; i < to; i++) {
+            char ch = line.charAt(i);
+            if (inString) {
+                out.append(ch);
+                if (ch == '\\') {
+                    out.append(line.charAt(++i));
+                } else if (ch == '"') {
+                    inString = false;
+                }
+            } else if (ch == '"') {
+                inString = true;
+                out.append(ch);
+            } else if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
+                out.append(ch);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The value at the parser: scalars made directly, objects and arrays read as trees. */
+    private JsonNode value(JsonParser p, JsonToken t) throws IOException {
+        JsonNodeFactory nodes = mapper.getNodeFactory();
+        return switch (t) {
+            case VALUE_STRING -> nodes.textNode(p.getText());
+            case VALUE_NUMBER_INT ->
+                p.getNumberType() == JsonParser.NumberType.INT ? nodes.numberNode(p.getIntValue()) : mapper.readTree(p);
+            case VALUE_NUMBER_FLOAT ->
+                p.getNumberType() == JsonParser.NumberType.DOUBLE
+                        ? nodes.numberNode(p.getDoubleValue())
+                        : mapper.readTree(p);
+            case VALUE_TRUE, VALUE_FALSE -> nodes.booleanNode(t == JsonToken.VALUE_TRUE);
+            case VALUE_NULL -> nodes.nullNode();
+            default -> mapper.readTree(p);
+        };
+    }
+
+    private Record read(String line) throws InvalidEventException {
+        try (JsonParser p = mapper.getFactory().createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidEventException("a record must be a JSON object");
+            }
+            ObjectNode fields = mapper.createObjectNode();
+            String profile = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (name.equals("detailed_profile") && t == JsonToken.START_OBJECT) {
+                    int from = (int) p.currentTokenLocation().getCharOffset();
+                    p.skipChildren();
+                    profile = compact(line, from, (int) p.currentTokenLocation().getCharOffset() + 1);
+                } else if (name.equals("detailed_profile") && t != JsonToken.VALUE_NULL) {
+                    profile = mapper.readTree(p).toString();
+                } else if (!name.equals("detailed_profile")) {
+                    fields.set(name, value(p, t));
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new InvalidEventException("malformed JSON: a record must be one JSON object on its line");
+            }
+            return new Record(fields, profile);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidEventException("malformed JSON: " + e.getMessage());
+        }
     }
 
     private static String text(ObjectNode n, String f) {

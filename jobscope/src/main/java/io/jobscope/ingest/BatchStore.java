@@ -605,8 +605,8 @@ final class BatchStore {
             ObjectNode f = e.fields();
             name = coalesce(JobProjection.text(f, "name"), name);
             user = coalesce(JobProjection.text(f, "user"), user);
-            if (f.hasNonNull("attributes")) {
-                attributes = JobProjection.mergeObjects(attributes, (ObjectNode) f.get("attributes"));
+            if (e.attributesJson() != null) {
+                attributes = JobProjection.mergeObjects(attributes, e.attributesJson());
             }
             String s;
             if (Event.WORKFLOW_STARTED.equals(e.type())) {

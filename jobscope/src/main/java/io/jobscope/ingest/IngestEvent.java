@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A validated event, ready for the writer: its key fields parsed, the whole object kept for the
- * projection, and its JSON text for the append-only event table. The JSON texts of {@code params} and
- * {@code depends_on}, which the job row keeps as text, are made where the event is validated (on a
- * request's thread) rather than by the single writer.
+ * projection, and its JSON text for the append-only event table. The JSON texts of {@code params},
+ * {@code depends_on} and {@code attributes}, which the job row keeps as text, are made where the event is
+ * validated (on a request's thread) rather than by the single writer; an importer that has them as text
+ * already may leave them out of {@code fields}.
  */
 public record IngestEvent(
         String id,
@@ -18,11 +19,22 @@ public record IngestEvent(
         ObjectNode fields,
         String json,
         String paramsJson,
-        String dependsOnJson) {
+        String dependsOnJson,
+        String attributesJson) {
 
     public IngestEvent(
             String id, String type, long timeMs, String jobId, String workflowId, ObjectNode fields, String json) {
-        this(id, type, timeMs, jobId, workflowId, fields, json, text(fields, "params"), text(fields, "depends_on"));
+        this(
+                id,
+                type,
+                timeMs,
+                jobId,
+                workflowId,
+                fields,
+                json,
+                text(fields, "params"),
+                text(fields, "depends_on"),
+                text(fields, "attributes"));
     }
 
     private static String text(ObjectNode fields, String name) {

@@ -37,8 +37,8 @@ final class JobProjection {
         if (e.dependsOnJson() != null) {
             row.dependsOn = e.dependsOnJson();
         }
-        if (f.hasNonNull("attributes")) {
-            row.attributes = mergeObjects(row.attributes, (ObjectNode) f.get("attributes"));
+        if (e.attributesJson() != null) {
+            row.attributes = mergeObjects(row.attributes, e.attributesJson());
         }
         switch (e.type()) {
             case Event.JOB_SUBMITTED -> {
@@ -176,20 +176,22 @@ final class JobProjection {
         return 2;
     }
 
-    static String mergeObjects(String existing, ObjectNode add) {
+    /** The stored object {@code existing} with the fields of {@code add} (both JSON objects as text) set. */
+    static String mergeObjects(String existing, String add) {
         if (existing == null) {
-            return add.toString();
+            return add;
         }
         try {
             JsonNode old = Json.mapper().readTree(existing);
-            if (old instanceof ObjectNode o) {
-                o.setAll(add);
+            JsonNode more = Json.mapper().readTree(add);
+            if (old instanceof ObjectNode o && more instanceof ObjectNode m) {
+                o.setAll(m);
                 return o.toString();
             }
         } catch (IOException ignored) {
             // an unreadable stored value is replaced
         }
-        return add.toString();
+        return add;
     }
 
     static String text(ObjectNode f, String name) {

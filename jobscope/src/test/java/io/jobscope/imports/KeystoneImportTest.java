@@ -122,4 +122,45 @@ class KeystoneImportTest {
             assertThat(e.get("detailed_profile")).isEqualTo(o.get("detailed_profile"));
         }
     }
+
+    @Test
+    void aProfileIsKeptValueForValueWithItsStringsUntouched() throws Exception {
+        String profile = "{ \"note\" : \"two  spaces, a \\\"quoted  word\\\" and a \\\\ backslash\\n\" ,"
+                + " \"tags\": [ \"a b\", 1.5e3, true, null, { } ], \"unicode\": \"\u00e9t\u00e9 \\u2603\","
+                + "\t\"nested\": {\"deep\": [[ ]]} }";
+        String record = "{\"task_id\": \"p-1\", \"tool\": \"sim\", \"start_time\": \"2025-10-15T00:00:00\","
+                + " \"end_time\": \"2025-10-15T00:01:00\", \"status\": \"success\", \"returncode\": 0,"
+                + " \"detailed_profile\": " + profile + ", \"has_result\": true}";
+        Path file = tmp.resolve("profile.jsonl");
+        Files.writeString(file, record + "\n");
+        String db = tmp.resolve("k.db").toString();
+
+        CliRunner.Result r = CliRunner.run("import", "keystone", "--db", db, file.toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode attributes = Json.mapper()
+                .readTree(CliRunner.run("show", "p-1", "--db", db, "--json").out())
+                .get("details")
+                .get("attributes");
+        assertThat(attributes.get("detailed_profile")).isEqualTo(Json.mapper().readTree(profile));
+        assertThat(attributes.get("detailed_profile").get("note").asText())
+                .isEqualTo("two  spaces, a \"quoted  word\" and a \\ backslash\n");
+        assertThat(attributes.get("has_result").asBoolean()).isTrue();
+        assertThat(attributes.get("source").asText()).isEqualTo("keystone");
+    }
+
+    @Test
+    void aLineWithTextAfterItsRecordIsABadLine() throws Exception {
+        List<String> lines = new ArrayList<>(Files.readAllLines(fixture()));
+        lines.set(1, lines.get(1) + " {\"task_id\": \"second\"}");
+        Path file = tmp.resolve("history.jsonl");
+        Files.write(file, lines);
+        String db = tmp.resolve("k.db").toString();
+
+        CliRunner.Result r = CliRunner.run("import", "keystone", "--db", db, file.toString());
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("history.jsonl:2: skipped: malformed JSON");
+        assertThat(r.out()).contains((lines.size() - 1) + " imported", "1 bad line(s) skipped");
+    }
 }
