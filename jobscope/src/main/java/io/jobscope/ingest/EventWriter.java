@@ -62,20 +62,31 @@ public final class EventWriter implements AutoCloseable {
     private final BlockingQueue<Submission> queue;
     private final Thread thread;
     private static final long WAL_CHECKPOINT_BYTES = Long.getLong("jobscope.walCheckpointBytes", 256L << 20);
+    private final long walCheckpointBytes;
     private static final long WRITER_CACHE_KIB = Long.getLong("jobscope.writerCacheKib", 256L * 1024);
     private final ScheduledExecutorService checkpointer;
     private volatile long lastCommitNanos;
     private volatile long lastWriteNanos;
     private Connection connection; // the writer thread's only
     private volatile long lastCheckpointNanos;
+    /** Set by the checkpointer after a PASSIVE pass: the writer restarts the log between two transactions. */
+    private volatile boolean restartLog;
+
     private volatile boolean closed;
 
     public EventWriter(Database db, int maxBatch) {
-        this(db, maxBatch, 0, 256, Integer.getInteger("jobscope.writerJobCache", 50_000));
+        this(db, maxBatch, 0, 256, Integer.getInteger("jobscope.writerJobCache", 50_000), WAL_CHECKPOINT_BYTES);
     }
 
-    private EventWriter(Database db, int maxBatch, int commitEvery, int queueCapacity, int cachedJobs) {
+    /** A server's writer that checkpoints the SQLite log once it has grown past {@code walCheckpointBytes}. */
+    EventWriter(Database db, long walCheckpointBytes) {
+        this(db, 20_000, 0, 256, Integer.getInteger("jobscope.writerJobCache", 50_000), walCheckpointBytes);
+    }
+
+    private EventWriter(
+            Database db, int maxBatch, int commitEvery, int queueCapacity, int cachedJobs, long walCheckpointBytes) {
         this.db = db;
+        this.walCheckpointBytes = walCheckpointBytes;
         this.store = new BatchStore(db.dialect(), cachedJobs);
         this.maxBatch = maxBatch;
         this.commitEvery = commitEvery;
@@ -97,18 +108,27 @@ public final class EventWriter implements AutoCloseable {
 
     /**
      * Copies the SQLite write-ahead log into the database file when the log has grown past {@link
-     * #WAL_CHECKPOINT_BYTES} (PASSIVE: never blocks the writer, readers go on), or once the writer has been
-     * idle for a second with anything in the log (TRUNCATE). Rare, large checkpoints write a page once however
+     * #walCheckpointBytes} (PASSIVE, which never blocks the writer, then RESTART for the rest, which holds
+     * it briefly), or once the writer has been idle for a second with anything in the log (TRUNCATE). Rare, large checkpoints write a page once however
      * often a batch touched it; during a burst of ingest that halves the writer's work. Failures are logged
      * and retried on the next tick.
      */
-    private void maybeCheckpoint() {
+    void maybeCheckpoint() {
         long wal = walBytes();
         // Idle: nothing written for a second, not merely no commit (a bulk writer's transaction is long).
         boolean idle = uncommittedEvents == 0 && System.nanoTime() - lastWriteNanos > TimeUnit.SECONDS.toNanos(1);
-        if (wal > WAL_CHECKPOINT_BYTES || idle && wal > 0 && lastCommitNanos > lastCheckpointNanos) {
+        if (idle && wal > 0 && lastCommitNanos > lastCheckpointNanos) {
             lastCheckpointNanos = System.nanoTime();
-            checkpoint(idle ? "TRUNCATE" : "PASSIVE");
+            checkpoint("TRUNCATE");
+        } else if (wal > walCheckpointBytes && lastCommitNanos > lastCheckpointNanos) {
+            lastCheckpointNanos = System.nanoTime();
+            // PASSIVE copies the log while the writer goes on; but a writer that never pauses keeps appending,
+            // the log never starts over and grows without end (to ~1 GB in 20 s of ingest), every commit
+            // extending the file. So the writer itself then restarts the log between two transactions (see
+            // restartLog()): a RESTART from here would wait for the write lock, which a busy writer takes
+            // back at once after every commit. Not for a bulk writer: its log ends with the import.
+            checkpoint("PASSIVE");
+            restartLog = commitEvery == 0;
         }
     }
 
@@ -140,7 +160,7 @@ public final class EventWriter implements AutoCloseable {
      * are waiting, which bounds the memory an import holds; futures complete at the commit as always.
      */
     public static EventWriter bulk(Database db, int commitEvery) {
-        return new EventWriter(db, 5_000, commitEvery, 1, 10_000);
+        return new EventWriter(db, 5_000, commitEvery, 1, 10_000, WAL_CHECKPOINT_BYTES);
     }
 
     /** Queues events; the future completes once they are committed, or fails with the store's error. */
@@ -263,6 +283,32 @@ public final class EventWriter implements AutoCloseable {
         notifyListeners(done);
         for (Written w : done) {
             w.done.complete(w.result);
+        }
+        if (restartLog) {
+            restartLog = false;
+            restartLog(connection);
+        }
+    }
+
+    /**
+     * Copies the little the checkpointer's PASSIVE pass left and starts the log over, so that the next
+     * transactions write over the log's first pages instead of extending it. Readers still on the log make
+     * it give up after a moment (a long export must not hold ingest up); the checkpointer asks again later.
+     */
+    private static void restartLog(Connection c) {
+        try (Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            st.execute("PRAGMA busy_timeout = 100");
+            st.execute("PRAGMA wal_checkpoint(RESTART)");
+        } catch (SQLException e) {
+            LOG.warn("restarting the WAL failed (will retry): {}", e.getMessage());
+        } finally {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 30000");
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                LOG.warn("could not set the writer's connection back: {}", e.getMessage());
+            }
         }
     }
 

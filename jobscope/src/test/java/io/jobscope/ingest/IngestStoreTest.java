@@ -430,6 +430,74 @@ class IngestStoreTest {
     }
 
     /**
+     * A writer that never pauses (sustained ingest) keeps appending while a checkpoint copies the log, so
+     * the log never starts over by itself: without the writer restarting it, it keeps everything written
+     * until ingest pauses for a second.
+     */
+    @org.junit.jupiter.api.Test
+    void underSustainedIngestTheSqliteLogKeepsStartingOver() throws Exception {
+        try (Database db = Stores.sqlite(tmp);
+                EventWriter writer = new EventWriter(db, 1L << 20)) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread ingest = new Thread(() -> {
+                for (int job = 0; !stop.get(); ) {
+                    List<IngestEvent> events = new java.util.ArrayList<>();
+                    for (int k = 0; k < 200; k++, job++) {
+                        try {
+                            events.add(EventValidator.validate(
+                                    Json.mapper()
+                                            .readValue(
+                                                    Event.job(
+                                                                    Event.JOB_FINISHED,
+                                                                    String.format("s%08d", job),
+                                                                    T0.plusSeconds(job))
+                                                            .put("error", "x".repeat(200))
+                                                            .toLine(),
+                                                    com.fasterxml.jackson.databind.node.ObjectNode.class),
+                                    null));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    writer.submit(events).join();
+                }
+            });
+            ingest.start();
+            List<Long> frames = new java.util.ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                Thread.sleep(200);
+                long n = logFrames(db);
+                if (n >= 0) { // -1: the checkpoint could not look this time
+                    frames.add(n);
+                }
+            }
+            stop.set(true);
+            ingest.join();
+
+            // Started over every second or so, the number of frames in the log falls now and then; never
+            // started over, it only grows.
+            int fell = 0;
+            for (int i = 1; i < frames.size(); i++) {
+                fell += frames.get(i) < frames.get(i - 1) ? 1 : 0;
+            }
+            assertThat(java.util.Collections.max(frames))
+                    .as("frames in the log")
+                    .isGreaterThan(500);
+            assertThat(fell).as("times the log started over in 5 s: %s", frames).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /** Frames in the SQLite write-ahead log (a PASSIVE checkpoint's report; it copies, never starts over). */
+    private static long logFrames(Database db) throws Exception {
+        try (java.sql.Connection c = db.dataSource().getConnection();
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+            rs.next();
+            return rs.getLong(2);
+        }
+    }
+
+    /**
      * Another connection holding SQLite's write lock (a checkpoint, an import in another process) makes the
      * writer wait, within the busy timeout, never fail the batch: its transaction must start with a write.
      */
