@@ -95,7 +95,7 @@ public final class Database implements AutoCloseable {
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // NORMAL in WAL mode: a commit survives the process being killed (only power loss can undo it).
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        cfg.setBusyTimeout(30_000);
+        cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
         cfg.setCacheSize(-65_536); // 64 MiB page cache per connection
         cfg.setTempStore(SQLiteConfig.TempStore.MEMORY);
         cfg.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, String.valueOf(1L << 30));
@@ -112,6 +112,9 @@ public final class Database implements AutoCloseable {
     }
 
     static final int PAGE_SIZE = Integer.getInteger("jobscope.pageSize", 8_192);
+
+    /** How long a SQLite connection waits for another's lock before giving up. */
+    public static final int BUSY_TIMEOUT_MS = 30_000;
 
     /**
      * A new store gets larger pages than SQLite's 4 KiB: fewer B-tree pages to split and to log per row
