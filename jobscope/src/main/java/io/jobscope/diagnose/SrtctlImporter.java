@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -135,18 +134,7 @@ public final class SrtctlImporter {
                             b.p99E2elMs()
                         };
                         for (int i = 0; i < v.length; i++) {
-                            Object x = v[i];
-                            if (x == null) {
-                                ps.setNull(i + 1, Types.DOUBLE);
-                            } else if (x instanceof String s) {
-                                ps.setString(i + 1, s);
-                            } else if (x instanceof Integer n) {
-                                ps.setInt(i + 1, n);
-                            } else if (x instanceof Long n) {
-                                ps.setLong(i + 1, n);
-                            } else {
-                                ps.setDouble(i + 1, (Double) x);
-                            }
+                            Rows.set(ps, i + 1, v[i]);
                         }
                         ps.addBatch();
                     }

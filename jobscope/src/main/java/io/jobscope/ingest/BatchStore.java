@@ -376,7 +376,7 @@ final class BatchStore {
                     int p = 1;
                     for (int i = 1; i < values.length; i++) {
                         if ((mask & (1L << i)) != 0) {
-                            JobRow.bindValue(ps, p++, values[i]);
+                            Rows.set(ps, p++, values[i]);
                         }
                     }
                     ps.setLong(p++, now);

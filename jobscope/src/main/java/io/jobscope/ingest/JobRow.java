@@ -4,7 +4,6 @@ import io.jobscope.store.Rows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 
 /** The mutable state of one row of the {@code job} projection while a batch is applied to it. */
 final class JobRow {
@@ -86,7 +85,7 @@ final class JobRow {
     void bind(PreparedStatement ps, long now) throws SQLException {
         Object[] v = values();
         for (int i = 0; i < v.length; i++) {
-            bindValue(ps, i + 1, v[i]);
+            Rows.set(ps, i + 1, v[i]);
         }
         ps.setLong(v.length + 1, now);
     }
@@ -121,21 +120,6 @@ final class JobRow {
             dependsOn,
             attributes
         };
-    }
-
-    /** Binds one column value, typed as {@link #values()} holds it. */
-    static void bindValue(PreparedStatement ps, int i, Object v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.NULL);
-        } else if (v instanceof String t) {
-            ps.setString(i, t);
-        } else if (v instanceof Long l) {
-            ps.setLong(i, l);
-        } else if (v instanceof Integer n) {
-            ps.setInt(i, n);
-        } else {
-            ps.setDouble(i, (Double) v);
-        }
     }
 
     /** This row's share of the hourly rollup: its (hour, app, site, status) key. */

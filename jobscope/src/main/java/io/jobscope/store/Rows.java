@@ -5,7 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 
-/** Nullable numbers to and from JDBC, which reads SQL NULL as 0 and binds no null primitive. */
+/** Nullable values to and from JDBC, which reads SQL NULL as 0 and binds no null primitive. */
 public final class Rows {
     private Rows() {}
 
@@ -45,6 +45,21 @@ public final class Rows {
             ps.setNull(i, Types.DOUBLE);
         } else {
             ps.setDouble(i, v);
+        }
+    }
+
+    /** Binds a String, Long, Integer or Double (or null) as its own SQL type. */
+    public static void set(PreparedStatement ps, int i, Object v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.NULL);
+        } else if (v instanceof String t) {
+            ps.setString(i, t);
+        } else if (v instanceof Long l) {
+            ps.setLong(i, l);
+        } else if (v instanceof Integer n) {
+            ps.setInt(i, n);
+        } else {
+            ps.setDouble(i, (Double) v);
         }
     }
 }

@@ -1,13 +1,13 @@
 package io.jobscope.bench;
 
 import io.jobscope.store.Database;
+import io.jobscope.store.Rows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -274,18 +274,7 @@ public final class FloorBenchmark {
 
     private static void bind(PreparedStatement ps, Object[] values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
-            Object v = values[i];
-            if (v == null) {
-                ps.setNull(i + 1, Types.NULL);
-            } else if (v instanceof String s) {
-                ps.setString(i + 1, s);
-            } else if (v instanceof Long l) {
-                ps.setLong(i + 1, l);
-            } else if (v instanceof Integer n) {
-                ps.setInt(i + 1, n);
-            } else {
-                ps.setDouble(i + 1, (Double) v);
-            }
+            Rows.set(ps, i + 1, values[i]);
         }
         ps.addBatch();
     }
