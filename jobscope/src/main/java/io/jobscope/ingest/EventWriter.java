@@ -107,11 +107,12 @@ public final class EventWriter implements AutoCloseable {
     }
 
     /**
-     * Copies the SQLite write-ahead log into the database file when the log has grown past {@link
-     * #walCheckpointBytes} (PASSIVE, which never blocks the writer, then RESTART for the rest, which holds
-     * it briefly), or once the writer has been idle for a second with anything in the log (TRUNCATE). Rare, large checkpoints write a page once however
-     * often a batch touched it; during a burst of ingest that halves the writer's work. Failures are logged
-     * and retried on the next tick.
+     * Copies the SQLite write-ahead log into the database file when the log file is larger than {@link
+     * #walCheckpointBytes} and the writer committed since the last time (PASSIVE, which never blocks the
+     * writer; the writer then restarts the log, see {@link #restartLog}), or once the writer has been idle for
+     * a second with anything in the log (TRUNCATE). Rare, large checkpoints write a page once however often a
+     * batch touched it; during a burst of ingest that halves the writer's work. Failures are logged and
+     * retried on the next tick.
      */
     void maybeCheckpoint() {
         long wal = walBytes();
