@@ -19,7 +19,6 @@ import java.util.Set;
 
 /** The SQL of one write transaction: append new events, then fold them into the projections. */
 final class BatchStore {
-    private static final int EVENT_CHUNK = 500;
     private static final int SELECT_CHUNK = 500;
 
     private static final String INSERT_JOB = "INSERT INTO job (" + JobRow.COLUMNS + ") VALUES ("
@@ -82,7 +81,6 @@ final class BatchStore {
             "write_bytes");
 
     private final Dialect dialect;
-    private final Map<Integer, String> insertEventSql = new HashMap<>();
     private final Map<Long, String> updateSql = new HashMap<>();
     private final JobCache cache;
 
@@ -174,39 +172,47 @@ final class BatchStore {
             }
             return inserted;
         }
-        for (int from = 0; from < events.size(); from += EVENT_CHUNK) {
-            int to = Math.min(events.size(), from + EVENT_CHUNK);
-            String sql = insertEventSql.computeIfAbsent(to - from, BatchStore::insertEventsSql);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                for (int k = from; k < to; k++) {
-                    IngestEvent e = events.get(k);
-                    ps.setString(i++, e.id());
-                    ps.setString(i++, e.type());
-                    ps.setLong(i++, e.timeMs());
-                    ps.setString(i++, e.jobId());
-                    ps.setString(i++, e.workflowId());
-                    ps.setString(i++, e.json());
-                    ps.setLong(i++, now);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        inserted.add(rs.getString(1));
-                    }
+        // PostgreSQL: the batch as one array per column, one statement however many events (a multi-row
+        // VALUES list is parsed and set up again, value by value, for every execution).
+        int n = events.size();
+        String[] ids = new String[n];
+        String[] types = new String[n];
+        Long[] times = new Long[n];
+        String[] jobs = new String[n];
+        String[] workflows = new String[n];
+        String[] payloads = new String[n];
+        for (int k = 0; k < n; k++) {
+            IngestEvent e = events.get(k);
+            ids[k] = e.id();
+            types[k] = e.type();
+            times[k] = e.timeMs();
+            jobs[k] = e.jobId();
+            workflows[k] = e.workflowId();
+            payloads[k] = e.json();
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_EVENTS_POSTGRES)) {
+            ps.setLong(1, now);
+            ps.setArray(2, c.createArrayOf("text", ids));
+            ps.setArray(3, c.createArrayOf("text", types));
+            ps.setArray(4, c.createArrayOf("bigint", times));
+            ps.setArray(5, c.createArrayOf("text", jobs));
+            ps.setArray(6, c.createArrayOf("text", workflows));
+            ps.setArray(7, c.createArrayOf("text", payloads));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
                 }
             }
         }
         return inserted;
     }
 
-    private static String insertEventsSql(int rows) {
-        StringBuilder sb = new StringBuilder(
-                "INSERT INTO job_event (id, type, time_ms, job_id, workflow_id, payload, received_ms) VALUES ");
-        for (int r = 0; r < rows; r++) {
-            sb.append(r == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)");
-        }
-        return sb.append(" ON CONFLICT (id) DO NOTHING RETURNING id").toString();
-    }
+    private static final String INSERT_EVENTS_POSTGRES =
+            "INSERT INTO job_event (id, type, time_ms, job_id, workflow_id, payload, received_ms)"
+                    + " SELECT e.id, e.type, e.time_ms, e.job_id, e.workflow_id, e.payload, ?"
+                    + " FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])"
+                    + " AS e(id, type, time_ms, job_id, workflow_id, payload)"
+                    + " ON CONFLICT (id) DO NOTHING RETURNING id";
 
     private void project(Connection c, List<IngestEvent> fresh, long now) throws SQLException {
         Map<String, JobRow> jobs = new LinkedHashMap<>();
@@ -322,7 +328,9 @@ final class BatchStore {
             if (!inserts.isEmpty()) {
                 upsert.addAll(insertNew(c, inserts, fresh, rollup, now));
             }
-            if (!upsert.isEmpty()) {
+            if (!upsert.isEmpty() && dialect == Dialect.POSTGRES) {
+                upsertPostgres(c, upsert, now);
+            } else if (!upsert.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement(UPSERT_JOB)) {
                     for (JobRow row : upsert) {
                         row.bind(ps, now);
@@ -347,6 +355,42 @@ final class BatchStore {
                 }
                 ps.executeBatch();
             }
+        }
+    }
+
+    /** PostgreSQL's array type of each job column but {@code updated_ms}, in {@link JobRow#COLUMNS} order. */
+    private static final String[] POSTGRES_ARRAY_TYPES = {
+        "text", "text", "text", "text", "text", "text", "int8", "int4", "int4", "int8", "int8", "int8", "int8",
+        "float8", "float8", "float8", "int8", "int8", "int8", "text", "text", "text", "text", "text", "text", "text"
+    };
+
+    private static final String UPSERT_JOBS_POSTGRES = "INSERT INTO job (" + JobRow.COLUMNS + ") SELECT "
+            + String.join(", ", java.util.Arrays.copyOf(JobRow.COLUMN_NAMES, POSTGRES_ARRAY_TYPES.length))
+            + ", ? FROM unnest("
+            + java.util.Arrays.stream(POSTGRES_ARRAY_TYPES)
+                    .map(t -> "?::" + t + "[]")
+                    .collect(java.util.stream.Collectors.joining(", "))
+            + ") AS j(" + String.join(", ", java.util.Arrays.copyOf(JobRow.COLUMN_NAMES, POSTGRES_ARRAY_TYPES.length))
+            + ")" + UPSERT_JOB.substring(UPSERT_JOB.indexOf(" ON CONFLICT"));
+
+    /**
+     * PostgreSQL: the rows as one array per column, one statement however many rows (a multi-row VALUES
+     * list is parsed and set up again, value by value, for every execution).
+     */
+    private static void upsertPostgres(Connection c, List<JobRow> rows, long now) throws SQLException {
+        Object[][] columns = new Object[POSTGRES_ARRAY_TYPES.length][rows.size()];
+        for (int r = 0; r < rows.size(); r++) {
+            Object[] v = rows.get(r).values();
+            for (int k = 0; k < columns.length; k++) {
+                columns[k][r] = v[k];
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(UPSERT_JOBS_POSTGRES)) {
+            ps.setLong(1, now);
+            for (int k = 0; k < columns.length; k++) {
+                ps.setArray(k + 2, c.createArrayOf(POSTGRES_ARRAY_TYPES[k], columns[k]));
+            }
+            ps.executeUpdate();
         }
     }
 
