@@ -72,18 +72,16 @@ class IntegratedDashboardBrowserTest {
         writer.addCommitListener(classify);
         Ingestor ingestor = new Ingestor(writer);
         Instant now = Instant.now();
+        // The uptime bars are per UTC day: the outage starts today and the degraded spell lies within one day
+        // whatever the hour the test runs at (90 minutes from 22:40 two days ago would cross midnight).
+        Instant today = now.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        Instant outage = now.minusSeconds(3600).isBefore(today) ? today : now.minusSeconds(3600);
+        Instant degraded = today.minus(Duration.ofDays(2)).plus(Duration.ofHours(12));
         board.set("samweb", new StatusUpdate("operational", null, "ops", now.minus(Duration.ofDays(3)), null));
-        board.set("samweb", new StatusUpdate("major_outage", OUTAGE_MESSAGE, "ops", now.minusSeconds(3600), null));
+        board.set("samweb", new StatusUpdate("major_outage", OUTAGE_MESSAGE, "ops", outage, null));
         board.set("dcache", new StatusUpdate("operational", null, "ops", now.minus(Duration.ofDays(3)), null));
-        board.set("dcache", new StatusUpdate("degraded", "slow pool", "ops", now.minus(Duration.ofDays(2)), null));
-        board.set(
-                "dcache",
-                new StatusUpdate(
-                        "operational",
-                        "fixed",
-                        "ops",
-                        now.minus(Duration.ofDays(2)).plusSeconds(5400),
-                        null));
+        board.set("dcache", new StatusUpdate("degraded", "slow pool", "ops", degraded, null));
+        board.set("dcache", new StatusUpdate("operational", "fixed", "ops", degraded.plusSeconds(5400), null));
         board.addMaintenance(
                 List.of("dcache"),
                 now.plus(Duration.ofDays(1)),
