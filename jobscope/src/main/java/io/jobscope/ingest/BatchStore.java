@@ -485,6 +485,14 @@ final class BatchStore {
 
     private void loadJobs(Connection c, Map<String, JobRow> jobs) throws SQLException {
         List<String> ids = new ArrayList<>(jobs.keySet());
+        if (dialect == Dialect.POSTGRES) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT " + JobRow.COLUMNS + " FROM job WHERE id = ANY (?::text[])")) {
+                ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+                readInto(ps, jobs);
+            }
+            return;
+        }
         for (int from = 0; from < ids.size(); from += SELECT_CHUNK) {
             int to = Math.min(ids.size(), from + SELECT_CHUNK);
             StringBuilder sb =
@@ -497,12 +505,16 @@ final class BatchStore {
                 for (int k = from; k < to; k++) {
                     ps.setString(k - from + 1, ids.get(k));
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        JobRow row = JobRow.read(rs);
-                        jobs.put(row.id, row);
-                    }
-                }
+                readInto(ps, jobs);
+            }
+        }
+    }
+
+    private static void readInto(PreparedStatement ps, Map<String, JobRow> jobs) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                JobRow row = JobRow.read(rs);
+                jobs.put(row.id, row);
             }
         }
     }
