@@ -27,11 +27,14 @@ final class BatchStore {
     /** A job assumed new: SQLite reports 0 changes for one that was there after all. */
     private static final String INSERT_NEW_JOB = INSERT_JOB + " ON CONFLICT (id) DO NOTHING";
 
-    private static final String UPSERT_JOB = INSERT_JOB + " ON CONFLICT (id) DO UPDATE SET "
+    /** A row that is there takes every column of the new one. */
+    private static final String ON_CONFLICT_REPLACE = " ON CONFLICT (id) DO UPDATE SET "
             + java.util.Arrays.stream(JobRow.COLUMN_NAMES)
                     .skip(1)
                     .map(c -> c + " = excluded." + c)
                     .collect(java.util.stream.Collectors.joining(", "));
+
+    private static final String UPSERT_JOB = INSERT_JOB + ON_CONFLICT_REPLACE;
 
     private static final String UPSERT_WORKFLOW = "INSERT INTO workflow (id, name, user_name, status, status_time_ms,"
             + " start_time_ms, end_time_ms, attributes, updated_ms) VALUES (?,?,?,?,?,?,?,?,?)"
@@ -358,27 +361,21 @@ final class BatchStore {
         }
     }
 
-    /** PostgreSQL's array type of each job column but {@code updated_ms}, in {@link JobRow#COLUMNS} order. */
-    private static final String[] POSTGRES_ARRAY_TYPES = {
-        "text", "text", "text", "text", "text", "text", "int8", "int4", "int4", "int8", "int8", "int8", "int8",
-        "float8", "float8", "float8", "int8", "int8", "int8", "text", "text", "text", "text", "text", "text", "text"
-    };
-
-    private static final String UPSERT_JOBS_POSTGRES = "INSERT INTO job (" + JobRow.COLUMNS + ") SELECT "
-            + String.join(", ", java.util.Arrays.copyOf(JobRow.COLUMN_NAMES, POSTGRES_ARRAY_TYPES.length))
-            + ", ? FROM unnest("
-            + java.util.Arrays.stream(POSTGRES_ARRAY_TYPES)
+    /** The job rows as one array per column but {@code updated_ms} (the last parameter). */
+    private static final String UPSERT_JOBS_POSTGRES = "INSERT INTO job (" + JobRow.COLUMNS + ") SELECT j.*, ?"
+            + " FROM unnest("
+            + java.util.Arrays.stream(JobRow.POSTGRES_TYPES)
                     .map(t -> "?::" + t + "[]")
                     .collect(java.util.stream.Collectors.joining(", "))
-            + ") AS j(" + String.join(", ", java.util.Arrays.copyOf(JobRow.COLUMN_NAMES, POSTGRES_ARRAY_TYPES.length))
-            + ")" + UPSERT_JOB.substring(UPSERT_JOB.indexOf(" ON CONFLICT"));
+            + ") AS j(" + String.join(", ", java.util.Arrays.copyOf(JobRow.COLUMN_NAMES, JobRow.POSTGRES_TYPES.length))
+            + ")" + ON_CONFLICT_REPLACE;
 
     /**
      * PostgreSQL: the rows as one array per column, one statement however many rows (a multi-row VALUES
      * list is parsed and set up again, value by value, for every execution).
      */
     private static void upsertPostgres(Connection c, List<JobRow> rows, long now) throws SQLException {
-        Object[][] columns = new Object[POSTGRES_ARRAY_TYPES.length][rows.size()];
+        Object[][] columns = new Object[JobRow.POSTGRES_TYPES.length][rows.size()];
         for (int r = 0; r < rows.size(); r++) {
             Object[] v = rows.get(r).values();
             for (int k = 0; k < columns.length; k++) {
@@ -388,7 +385,7 @@ final class BatchStore {
         try (PreparedStatement ps = c.prepareStatement(UPSERT_JOBS_POSTGRES)) {
             ps.setLong(1, now);
             for (int k = 0; k < columns.length; k++) {
-                ps.setArray(k + 2, c.createArrayOf(POSTGRES_ARRAY_TYPES[k], columns[k]));
+                ps.setArray(k + 2, c.createArrayOf(JobRow.POSTGRES_TYPES[k], columns[k]));
             }
             ps.executeUpdate();
         }

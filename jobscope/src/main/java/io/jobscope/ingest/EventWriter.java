@@ -63,6 +63,9 @@ public final class EventWriter implements AutoCloseable {
     private final Thread thread;
     private static final long WAL_CHECKPOINT_BYTES = Long.getLong("jobscope.walCheckpointBytes", 256L << 20);
     private final long walCheckpointBytes;
+    /** How many job rows a server's SQLite writer remembers (see {@link JobCache}). */
+    private static final int CACHED_JOBS = Integer.getInteger("jobscope.writerJobCache", 50_000);
+
     private static final long WRITER_CACHE_KIB = Long.getLong("jobscope.writerCacheKib", 256L * 1024);
     private final ScheduledExecutorService checkpointer;
     private volatile long lastCommitNanos;
@@ -70,17 +73,17 @@ public final class EventWriter implements AutoCloseable {
     private Connection connection; // the writer thread's only
     private volatile long lastCheckpointNanos;
     /** Set by the checkpointer after a PASSIVE pass: the writer restarts the log between two transactions. */
-    private volatile boolean restartLog;
+    private volatile boolean restartWanted;
 
     private volatile boolean closed;
 
     public EventWriter(Database db, int maxBatch) {
-        this(db, maxBatch, 0, 256, Integer.getInteger("jobscope.writerJobCache", 50_000), WAL_CHECKPOINT_BYTES);
+        this(db, maxBatch, 0, 256, CACHED_JOBS, WAL_CHECKPOINT_BYTES);
     }
 
     /** A server's writer that checkpoints the SQLite log once it has grown past {@code walCheckpointBytes}. */
     EventWriter(Database db, long walCheckpointBytes) {
-        this(db, 20_000, 0, 256, Integer.getInteger("jobscope.writerJobCache", 50_000), walCheckpointBytes);
+        this(db, 20_000, 0, 256, CACHED_JOBS, walCheckpointBytes);
     }
 
     private EventWriter(
@@ -109,7 +112,7 @@ public final class EventWriter implements AutoCloseable {
     /**
      * Copies the SQLite write-ahead log into the database file when the log file is larger than {@link
      * #walCheckpointBytes} and the writer committed since the last time (PASSIVE, which never blocks the
-     * writer; the writer then restarts the log, see {@link #restartLog}), or once the writer has been idle for
+     * writer; the writer then restarts the log, see {@link #restartLog(Connection)}), or once the writer has been idle for
      * a second with anything in the log (TRUNCATE). Rare, large checkpoints write a page once however often a
      * batch touched it; during a burst of ingest that halves the writer's work. Failures are logged and
      * retried on the next tick.
@@ -130,7 +133,7 @@ public final class EventWriter implements AutoCloseable {
             // back at once after every commit. An import of 1M records so keeps its log at a few hundred MB
             // instead of the size of the store (and measured 1-3 s faster).
             checkpoint("PASSIVE");
-            restartLog = true;
+            restartWanted = true;
         }
     }
 
@@ -286,8 +289,8 @@ public final class EventWriter implements AutoCloseable {
         for (Written w : done) {
             w.done.complete(w.result);
         }
-        if (restartLog) {
-            restartLog = false;
+        if (restartWanted) {
+            restartWanted = false;
             restartLog(connection);
         }
     }

@@ -13,6 +13,11 @@ final class JobRow {
             + " attributes, updated_ms";
     /** The names of the columns, in {@link #COLUMNS} order. */
     static final String[] COLUMN_NAMES = COLUMNS.split(",\\s*");
+    /** PostgreSQL's type of each column but {@code updated_ms}, as {@link #values()} holds them. */
+    static final String[] POSTGRES_TYPES = {
+        "text", "text", "text", "text", "text", "text", "int8", "int4", "int4", "int8", "int8", "int8", "int8",
+        "float8", "float8", "float8", "int8", "int8", "int8", "text", "text", "text", "text", "text", "text", "text"
+    };
 
     final String id;
     String workflowId;

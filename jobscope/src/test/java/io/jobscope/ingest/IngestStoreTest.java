@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jobscope.client.Event;
 import io.jobscope.client.Job;
 import io.jobscope.client.JobQuery;
-import io.jobscope.client.Json;
 import io.jobscope.client.Stats;
 import io.jobscope.jobs.JobService;
 import io.jobscope.store.Database;
@@ -28,6 +27,14 @@ class IngestStoreTest {
 
     private Ingestor.Report ingest(Ingestor ingestor, String ndjson) {
         return ingestor.ingest(new ByteArrayInputStream(ndjson.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static IngestEvent validated(Event e) {
+        try {
+            return EventValidator.validate(e.toJson(), null);
+        } catch (InvalidEventException x) {
+            throw new IllegalArgumentException(x);
+        }
     }
 
     private static String lines(Event... events) {
@@ -408,14 +415,8 @@ class IngestStoreTest {
                 for (int chunk = 0; chunk < 7; chunk++) {
                     List<IngestEvent> events = new java.util.ArrayList<>();
                     for (int j = chunk * 300; j < chunk * 300 + 300; j++) {
-                        events.add(EventValidator.validate(
-                                Json.mapper()
-                                        .readValue(
-                                                Event.job(Event.JOB_FINISHED, "b" + j, T0.plusSeconds(j))
-                                                        .put("status", "success")
-                                                        .toLine(),
-                                                com.fasterxml.jackson.databind.node.ObjectNode.class),
-                                null));
+                        events.add(validated(Event.job(Event.JOB_FINISHED, "b" + j, T0.plusSeconds(j))
+                                .put("status", "success")));
                     }
                     acks.add(bulk.submit(events));
                 }
@@ -443,21 +444,9 @@ class IngestStoreTest {
                 for (int job = 0; !stop.get(); ) {
                     List<IngestEvent> events = new java.util.ArrayList<>();
                     for (int k = 0; k < 200; k++, job++) {
-                        try {
-                            events.add(EventValidator.validate(
-                                    Json.mapper()
-                                            .readValue(
-                                                    Event.job(
-                                                                    Event.JOB_FINISHED,
-                                                                    String.format("s%08d", job),
-                                                                    T0.plusSeconds(job))
-                                                            .put("error", "x".repeat(200))
-                                                            .toLine(),
-                                                    com.fasterxml.jackson.databind.node.ObjectNode.class),
-                                    null));
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
+                        events.add(validated(
+                                Event.job(Event.JOB_FINISHED, String.format("s%08d", job), T0.plusSeconds(job))
+                                        .put("error", "x".repeat(200))));
                     }
                     writer.submit(events).join();
                 }
