@@ -109,8 +109,8 @@ public final class KeystoneImporter {
         e.put("type", Event.JOB_FINISHED);
         e.put("time", end != null ? end : start);
         e.put("job", taskId);
-        copyText(r.fields, "tool", e, "app");
-        copyText(r.fields, "script", e, "script");
+        copy(r.fields, "tool", e, "app");
+        copy(r.fields, "script", e, "script");
         if (r.fields.hasNonNull("params")) {
             e.set("params", r.fields.get("params"));
         }
@@ -148,7 +148,7 @@ public final class KeystoneImporter {
                 e.put("mem_peak_bytes", Math.round(mem.asDouble() * MB));
             }
         }
-        copyText(r.fields, "error", e, "error");
+        copy(r.fields, "error", e, "error");
         IngestEvent v = EventValidator.validate(e, null);
         // The attributes, with the profile as the record wrote it, are added as text: the profile is the
         // larger part of a record and is never read here, so it is neither made a tree nor written out again.
@@ -179,7 +179,7 @@ public final class KeystoneImporter {
     private record Record(ObjectNode fields, String profile) {}
 
     /** The JSON text {@code line[from, to)} (parsed already, so well formed) without whitespace between tokens. */
-    static String compact(String line, int from, int to) {
+    private static String compact(String line, int from, int to) {
         StringBuilder out = new StringBuilder(to - from);
         boolean inString = false;
         for (int i = from; i < to; i++) {
@@ -252,13 +252,6 @@ public final class KeystoneImporter {
     private static String text(ObjectNode n, String f) {
         JsonNode v = n.get(f);
         return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static void copyText(ObjectNode from, String f, ObjectNode to, String t) {
-        JsonNode v = from.get(f);
-        if (v != null && !v.isNull()) {
-            to.set(t, v);
-        }
     }
 
     private static void copy(JsonNode from, String f, ObjectNode to, String t) {
