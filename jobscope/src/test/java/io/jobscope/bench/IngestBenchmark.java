@@ -30,21 +30,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * HTTP ingest throughput: N events (half job.started, half job.finished) posted as NDJSON batches by
  * concurrent clients to a real server on loopback, into SQLite and into PostgreSQL. Prints a table.
  *
- * <p>Run: {@code scripts/bench ingest [events] [clients] [batch]}
+ * <p>Run: {@code scripts/bench ingest [events] [clients] [batch] [sqlite-only|postgres-only]}
  */
 public final class IngestBenchmark {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-        boolean pg = args.length <= 3 || !args[3].equals("sqlite-only");
+        String only = args.length > 3 ? args[3] : "";
+        if (!java.util.Set.of("", "sqlite-only", "postgres-only").contains(only)) {
+            System.err.println("usage: scripts/bench ingest [events] [clients] [batch] [sqlite-only|postgres-only]");
+            System.exit(2);
+        }
+        boolean pg = !only.equals("sqlite-only");
         Path dir = Files.createTempDirectory("jobscope-bench");
         System.out.printf("generating %,d events in batches of %,d ...%n", events, batch);
         List<byte[]> batches = generate(events, batch);
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"store", "events", "clients", "batch", "wall s", "events/s", "jobs stored", "target"});
-        rows.add(run(
-                "SQLite (WAL)", dir.resolve("bench.db").toString(), batches, events, clients, batch, ">= 100,000/s"));
+        if (!only.equals("postgres-only")) {
+            rows.add(run(
+                    "SQLite (WAL)",
+                    dir.resolve("bench.db").toString(),
+                    batches,
+                    events,
+                    clients,
+                    batch,
+                    ">= 100,000/s"));
+        }
         if (pg) {
             rows.add(
                     run("PostgreSQL (embedded)", Stores.postgresUrl(), batches, events, clients, batch, ">= 30,000/s"));
