@@ -40,6 +40,9 @@ public final class JobscopeClient implements JobQueries {
 
     /** Posts the events as one NDJSON batch. Rejected lines come back in the result, not as an exception. */
     public IngestResult send(List<Event> events) {
+        if (events.isEmpty()) {
+            return new IngestResult(0, 0, List.of()); // the server refuses a body without events
+        }
         StringBuilder body = new StringBuilder(events.size() * 200);
         for (Event e : events) {
             body.append(e.toLine()).append('\n');

@@ -44,6 +44,12 @@ public final class EventStreamReader {
     /** Reads the whole stream into the sink. */
     public void read(InputStream raw, Sink sink) throws IOException {
         LineSource in = new LineSource(raw, maxLine, maxBody);
+        // Editors on Windows start UTF-8 files with a byte-order mark: skipped. UTF-16 (or UTF-32) text is
+        // refused as a whole rather than read as lines of garbage.
+        if (in.skipByteOrderMark()) {
+            sink.reject(1, "the body is UTF-16 or UTF-32 text (it starts with a byte-order mark); send UTF-8");
+            return;
+        }
         int first = in.peekNonBlank();
         if (first == '[') {
             readArray(in, sink);
@@ -246,12 +252,50 @@ public final class EventStreamReader {
             return true;
         }
 
+        /**
+         * At the start of the stream: skips a UTF-8 byte-order mark; returns whether a UTF-16 or UTF-32 one
+         * is there instead (left in place).
+         */
+        boolean skipByteOrderMark() throws IOException {
+            while (end - pos < 4) {
+                int n = in.read(chunk, end, chunk.length - end);
+                if (n <= 0) {
+                    break;
+                }
+                total += n;
+                end += n;
+            }
+            if (total > maxBody) {
+                throw new TooLargeException(maxBody);
+            }
+            int have = end - pos;
+            if (have >= 3
+                    && (chunk[pos] & 0xFF) == 0xEF
+                    && (chunk[pos + 1] & 0xFF) == 0xBB
+                    && (chunk[pos + 2] & 0xFF) == 0xBF) {
+                pos += 3;
+                return false;
+            }
+            if (have >= 2) {
+                int b0 = chunk[pos] & 0xFF;
+                int b1 = chunk[pos + 1] & 0xFF;
+                return (b0 == 0xFE && b1 == 0xFF)
+                        || (b0 == 0xFF && b1 == 0xFE)
+                        || (have >= 4
+                                && b0 == 0
+                                && b1 == 0
+                                && (chunk[pos + 2] & 0xFF) == 0xFE
+                                && (chunk[pos + 3] & 0xFF) == 0xFF);
+            }
+            return false;
+        }
+
         int peekNonBlank() throws IOException {
             while (fill()) {
                 while (pos < end) {
                     byte b = chunk[pos];
                     if (!isBlank(b)) {
-                        return b;
+                        return b & 0xFF; // a first byte of 0x80 or more (non-ASCII) is a line too
                     }
                     if (b == '\n') {
                         lineNo++;

@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,23 +178,31 @@ public final class ApiServer implements AutoCloseable {
         }
         Ingestor.Report report = ingestor.ingest(ctx.bodyInputStream());
         IngestResult r = report.result();
+        List<IngestResult.Rejection> rejected = r.rejected();
+        long rejectedCount = report.rejectedCount();
+        if (r.accepted() + r.duplicates() + rejectedCount == 0 && !report.tooLarge()) {
+            // An empty body, blank lines or [] - most likely a client that meant to send something.
+            rejected = List.of(new IngestResult.Rejection(
+                    0, "the body holds no events: send NDJSON (one event a line), one JSON object or a JSON array"));
+            rejectedCount = 1;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accepted", r.accepted());
         body.put("duplicates", r.duplicates());
-        body.put("rejected", r.rejected());
-        if (report.rejectedCount() > r.rejected().size()) {
-            body.put("rejected_total", report.rejectedCount());
+        body.put("rejected", rejected);
+        if (rejectedCount > rejected.size()) {
+            body.put("rejected_total", rejectedCount);
         }
         if (report.tooLarge()) {
             body.put("error", report.tooLargeMessage());
             ctx.status(413).json(body);
         } else {
-            ctx.status(report.rejectedCount() == 0 ? 200 : 400).json(body);
+            ctx.status(rejectedCount == 0 ? 200 : 400).json(body);
         }
     }
 
     private void listJobs(Context ctx) {
-        int limit = ctx.queryParamAsClass("limit", Integer.class).getOrDefault(50);
+        int limit = QueryParams.limit(ctx, "limit", 50, 1, JobQuery.MAX_LIMIT);
         JobQuery q = new JobQuery(
                 ctx.queryParam("status"),
                 ctx.queryParam("app") != null ? ctx.queryParam("app") : ctx.queryParam("tool"),
@@ -233,9 +242,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void listWorkflows(Context ctx) {
-        int limit = ctx.queryParamAsClass("limit", Integer.class)
-                .check(l -> l > 0 && l <= 10_000, "limit must be between 1 and 10000")
-                .getOrDefault(100);
+        int limit = QueryParams.limit(ctx, "limit", 100, 1, 10_000);
         ctx.json(Map.of("workflows", jobs.workflows(limit)));
     }
 

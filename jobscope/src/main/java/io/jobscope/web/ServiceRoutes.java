@@ -103,9 +103,7 @@ public final class ServiceRoutes {
     }
 
     private void impact(Context ctx) {
-        int limit = ctx.queryParamAsClass("limit", Integer.class)
-                .check(l -> l >= 0 && l <= 100_000, "limit must be between 0 and 100000")
-                .getOrDefault(100);
+        int limit = QueryParams.limit(ctx, "limit", 100, 0, 100_000);
         ctx.json(board.impact(ctx.pathParam("name"), QueryParams.instant(ctx, "since", clock), limit));
     }
 

@@ -148,6 +148,70 @@ class ApiServerTest {
     }
 
     @Test
+    void aUtf8ByteOrderMarkIsSkippedAndEveryLineStored() throws Exception {
+        String base = start(Tokens.none(), 64 << 20);
+
+        HttpResponse<String> r =
+                post(base + "/api/v1/events", "\uFEFF" + started("a") + "\n" + started("b") + "\n", null);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).get("accepted").asLong()).isEqualTo(2);
+        assertThat(json(get(base + "/api/v1/jobs", null)).get("jobs")).hasSize(2);
+    }
+
+    @Test
+    void aBodyStartingWithANonAsciiCharacterIsRefusedNotIgnored() throws Exception {
+        String base = start(Tokens.none(), 64 << 20);
+
+        HttpResponse<String> r =
+                post(base + "/api/v1/events", "\u00e9" + started("a") + "\n" + started("b") + "\n", null);
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("accepted").asLong()).isEqualTo(1);
+        assertThat(json(r).get("rejected").get(0).get("line").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void utf16TextIsRefusedNamingTheEncoding() throws Exception {
+        String base = start(Tokens.none(), 64 << 20);
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                        (started("a") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_16)))
+                .build();
+
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("rejected").get(0).get("error").asText()).contains("UTF-16");
+    }
+
+    @Test
+    void aBodyWithoutEventsIs400() throws Exception {
+        String base = start(Tokens.none(), 64 << 20);
+
+        for (String body : List.of("", "  \n\n", "[]")) {
+            HttpResponse<String> r = post(base + "/api/v1/events", body, null);
+            assertThat(r.statusCode()).as("body '%s'", body).isEqualTo(400);
+            assertThat(json(r).get("rejected").get(0).get("error").asText()).contains("no events");
+        }
+    }
+
+    @Test
+    void workflowsAreListedWithoutALimitGiven() throws Exception {
+        String base = start(Tokens.none(), 64 << 20);
+        post(
+                base + "/api/v1/events",
+                started("a").replace("\"job\":\"a\"", "\"job\":\"a\",\"workflow\":\"wf-1\""),
+                null);
+
+        HttpResponse<String> r = get(base + "/api/v1/workflows", null);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).get("workflows").get(0).get("id").asText()).isEqualTo("wf-1");
+        assertThat(get(base + "/api/v1/workflows?limit=0", null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void badQueryParametersAre400WithTheParameterNamed() throws Exception {
         String base = start(Tokens.none(), 64 << 20);
 

@@ -105,6 +105,13 @@ class ServiceRoutesTest {
                 assertThat(send("GET", URI.create(base + "/api/v1/services/nope"), token, null)
                                 .statusCode())
                         .isEqualTo(404);
+                var impact = send("GET", URI.create(base + "/api/v1/services/dcache/impact"), token, null);
+                assertThat(impact.statusCode())
+                        .as("impact with its default limit: %s", impact.body())
+                        .isEqualTo(200);
+                assertThat(send("GET", URI.create(base + "/api/v1/services/dcache/impact?limit=x"), token, null)
+                                .statusCode())
+                        .isEqualTo(400);
                 var pre = send("GET", URI.create(base + "/api/v1/preflight?require=dcache"), token, null);
                 assertThat(Json.mapper().readTree(pre.body()).path("ready").asBoolean())
                         .isFalse();
