@@ -64,7 +64,13 @@ public final class SpoolReporter implements Reporter {
             return files;
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-            ds.forEach(files::add);
+            for (Path p : ds) {
+                // A name starting with '.' is a file still being written (see events.md); a directory is
+                // no batch of events.
+                if (!p.getFileName().toString().startsWith(".") && Files.isRegularFile(p)) {
+                    files.add(p);
+                }
+            }
         }
         files.sort(null);
         return files;

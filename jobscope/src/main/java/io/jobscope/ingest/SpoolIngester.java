@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,35 +57,48 @@ public final class SpoolIngester implements AutoCloseable {
             }
             IngestResult r = report.result();
             if (!r.rejected().isEmpty()) {
-                Path rejectedDir = dir.resolve("rejected");
-                Files.createDirectories(rejectedDir);
-                StringBuilder sb = new StringBuilder();
-                r.rejected()
-                        .forEach(x -> sb.append("line ")
-                                .append(x.line())
-                                .append(": ")
-                                .append(x.error())
-                                .append('\n'));
-                Files.writeString(
-                        rejectedDir.resolve(file.getFileName() + ".errors"),
-                        sb,
-                        StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
-                Files.copy(
-                        file,
-                        rejectedDir.resolve(file.getFileName()),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                LOG.warn(
-                        "spool file {}: {} line(s) refused, kept in {}",
-                        file.getFileName(),
-                        report.rejectedCount(),
-                        rejectedDir);
+                keepRejected(file, report);
             }
             Files.deleteIfExists(file);
             n++;
         }
         return n;
+    }
+
+    /**
+     * Keeps the whole file in {@code rejected/} (its good lines are stored already and would count as
+     * duplicates if the file, mended, is dropped in again) with a {@code .errors} file naming each refused
+     * line. A name taken by an earlier file gets a number: {@code name-2.ndjson}, {@code name-3.ndjson}…
+     */
+    private void keepRejected(Path file, Ingestor.Report report) throws IOException {
+        Path rejectedDir = dir.resolve("rejected");
+        Files.createDirectories(rejectedDir);
+        String name = file.getFileName().toString();
+        String stem = name.substring(0, name.length() - SpoolReporter.SUFFIX.length());
+        Path kept = rejectedDir.resolve(name);
+        for (int k = 2; Files.exists(kept) || Files.exists(errorsOf(kept)); k++) {
+            kept = rejectedDir.resolve(stem + "-" + k + SpoolReporter.SUFFIX);
+        }
+        StringBuilder sb = new StringBuilder();
+        IngestResult r = report.result();
+        r.rejected()
+                .forEach(x -> sb.append("line ")
+                        .append(x.line())
+                        .append(": ")
+                        .append(x.error())
+                        .append('\n'));
+        if (report.rejectedCount() > r.rejected().size()) {
+            sb.append("… and ")
+                    .append(report.rejectedCount() - r.rejected().size())
+                    .append(" more line(s) refused\n");
+        }
+        Files.copy(file, kept);
+        Files.writeString(errorsOf(kept), sb, StandardCharsets.UTF_8);
+        LOG.warn("spool file {}: {} line(s) refused, kept as {}", name, report.rejectedCount(), kept);
+    }
+
+    private static Path errorsOf(Path kept) {
+        return kept.resolveSibling(kept.getFileName() + ".errors");
     }
 
     @Override

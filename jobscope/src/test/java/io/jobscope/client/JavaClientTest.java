@@ -122,6 +122,43 @@ class JavaClientTest {
     }
 
     @Test
+    void aSecondRejectedSpoolFileOfTheSameNameIsKeptBesideTheFirst() throws Exception {
+        Path spool = tmp.resolve("spool");
+        Files.createDirectories(spool);
+        try (SpoolIngester ingester = new SpoolIngester(spool, new Ingestor(writer))) {
+            Files.writeString(spool.resolve("batch.ndjson"), "{first broken\n");
+            ingester.pass();
+            Files.writeString(spool.resolve("batch.ndjson"), "{second broken\n");
+            ingester.pass();
+        }
+
+        assertThat(Files.readString(spool.resolve("rejected/batch.ndjson"))).contains("first");
+        assertThat(Files.readString(spool.resolve("rejected/batch-2.ndjson"))).contains("second");
+        assertThat(Files.readString(spool.resolve("rejected/batch-2.ndjson.errors")))
+                .startsWith("line 1: malformed JSON");
+    }
+
+    @Test
+    void aSpoolFileStillBeingWrittenUnderADotNameIsLeftAlone() throws Exception {
+        Path spool = tmp.resolve("spool");
+        Files.createDirectories(spool.resolve("dir.ndjson"));
+        String half =
+                Event.job(Event.JOB_STARTED, "w1", java.time.Instant.now()).toLine();
+        Files.writeString(spool.resolve(".w1.ndjson"), half.substring(0, half.length() / 2));
+
+        try (SpoolIngester ingester = new SpoolIngester(spool, new Ingestor(writer))) {
+            assertThat(ingester.pass()).isZero();
+            Files.writeString(spool.resolve(".w1.ndjson"), half + "\n");
+            Files.move(spool.resolve(".w1.ndjson"), spool.resolve("w1.ndjson"));
+            assertThat(ingester.pass()).isEqualTo(1);
+        }
+
+        assertThat(new JobService(db).job("w1")).isPresent();
+        assertThat(spool.resolve("rejected")).doesNotExist();
+        assertThat(spool.resolve("dir.ndjson")).isDirectory();
+    }
+
+    @Test
     void theHttpReporterRetriesThenFails() {
         HttpReporter reporter = new HttpReporter(URI.create("http://127.0.0.1:9"), null, 3, Duration.ofMillis(10));
 
