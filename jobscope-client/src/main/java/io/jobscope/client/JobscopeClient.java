@@ -47,9 +47,14 @@ public final class JobscopeClient implements JobQueries {
         for (Event e : events) {
             body.append(e.toLine()).append('\n');
         }
+        return sendNdjson(body.toString());
+    }
+
+    /** Posts events already written as NDJSON (one event a line; not empty) as one batch. */
+    public IngestResult sendNdjson(String ndjson) {
         HttpRequest req = request("/api/v1/events")
                 .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .POST(HttpRequest.BodyPublishers.ofString(ndjson))
                 .build();
         HttpResponse<String> resp = exchange(req);
         if (resp.statusCode() == 200 || resp.statusCode() == 400 && resp.body().contains("\"rejected\"")) {

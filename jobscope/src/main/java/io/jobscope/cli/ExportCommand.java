@@ -40,8 +40,8 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Target ignored = target) {
-            KeystoneExporter exporter = new KeystoneExporter(new JobService(target.database()));
+        try (Target ignored = target.storeOnly("export")) {
+            KeystoneExporter exporter = new KeystoneExporter(new JobService(target.existingDatabase()));
             if (output == null) {
                 Writer w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
                 exporter.export(w);

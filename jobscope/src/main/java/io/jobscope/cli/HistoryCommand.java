@@ -111,8 +111,11 @@ final class HistoryCommand implements Callable<Integer> {
             if (where.isEmpty() && j.site() != null) {
                 where = "  at " + j.site();
             }
-            out.printf(
-                    "   Started: %s%s%n", Format.time(j.startTime() != null ? j.startTime() : j.submitTime()), where);
+            if (j.startTime() != null || j.submitTime() == null) {
+                out.printf("   Started: %s%s%n", Format.time(j.startTime()), where);
+            } else { // pending or held: not started yet
+                out.printf("   Submitted: %s%s%n", Format.time(j.submitTime()), where);
+            }
             out.printf("   Duration: %s%n", Format.duration(j.durationS()));
             if (j.cpuTotalS() != null) {
                 out.printf(

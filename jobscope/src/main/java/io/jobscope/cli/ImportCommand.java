@@ -54,15 +54,22 @@ final class ImportCommand implements Runnable {
         public Integer call() throws IOException {
             for (Path f : files) {
                 if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
-                    throw new UserException("cannot read " + f + (Files.exists(f) ? "" : ": no such file"));
+                    throw new UserException("cannot read " + f
+                            + (!Files.exists(f)
+                                    ? ": no such file"
+                                    : Files.isDirectory(f)
+                                            ? ": it is a directory (give the history files in it)"
+                                            : !Files.isReadable(f) ? ": permission denied" : ": not a regular file"));
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             long bad = 0;
+            // Through a server (--server or $JOBSCOPE_SERVER without --db) or into the store.
+            EventWriter local = target.remote() ? null : EventWriter.bulk(target.database(), BULK_COMMIT);
             try (Target ignored = target;
-                    EventWriter writer = EventWriter.bulk(target.database(), BULK_COMMIT)) {
-                KeystoneImporter importer = new KeystoneImporter(writer);
+                    EventWriter closing = local) {
+                KeystoneImporter importer = new KeystoneImporter(local != null ? local : target.serverSink());
                 for (Path f : files) {
                     long[] shown = {0};
                     KeystoneImporter.Result r;
@@ -112,7 +119,7 @@ final class ImportCommand implements Runnable {
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (Target ignored = target;
+            try (Target ignored = target.storeOnly("import srtctl");
                     EventWriter writer = new EventWriter(target.database())) {
                 io.jobscope.diagnose.SrtctlImporter importer = new io.jobscope.diagnose.SrtctlImporter(
                         target.database(), writer, io.jobscope.diagnose.RuleBook.load(List.of(), true));
@@ -178,9 +185,11 @@ final class ImportCommand implements Runnable {
             String id = workflow == null || workflow.isBlank() ? log.name() : workflow;
             PrintWriter out = spec.commandLine().getOut();
             io.jobscope.worker.WorkerImporter.Result r;
+            EventWriter local = target.remote() ? null : new EventWriter(target.database());
             try (Target ignored = target;
-                    EventWriter writer = new EventWriter(target.database())) {
-                r = new io.jobscope.worker.WorkerImporter(writer, zoneId).importLog(log, id);
+                    EventWriter closing = local) {
+                r = new io.jobscope.worker.WorkerImporter(local != null ? local : target.serverSink(), zoneId)
+                        .importLog(log, id);
             }
             out.printf(
                     "%s: %d work item(s) as workflow %s (%d success, %d failure, %d incomplete): %d event(s) imported, %d already present%n",

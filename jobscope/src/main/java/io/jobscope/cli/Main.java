@@ -145,9 +145,11 @@ public final class Main implements Runnable {
             err.println("jobscope: " + e.getMessage());
             return EXIT_USER_ERROR;
         }
-        if (e instanceof JobscopeException) {
+        if (e instanceof JobscopeException je) {
             err.println("jobscope: " + e.getMessage());
-            return EXIT_SERVER_ERROR;
+            // The server refused what the user asked (a bad flag value it checked): the user's mistake, as
+            // in-process. Unreachable, unauthorised or failing: the server call failed.
+            return je.status() == 400 ? EXIT_USER_ERROR : EXIT_SERVER_ERROR;
         }
         if (e instanceof java.io.IOException) {
             err.println("jobscope: " + e.getMessage());

@@ -20,7 +20,7 @@ final class Target implements AutoCloseable {
             names = "--server",
             paramLabel = "URL",
             defaultValue = "${env:JOBSCOPE_SERVER}",
-            description = "Read through a jobscope server instead of the store (default: $JOBSCOPE_SERVER).")
+            description = "Go through a jobscope server instead of the store (default: $JOBSCOPE_SERVER).")
     String server;
 
     @Option(
@@ -40,7 +40,46 @@ final class Target implements AutoCloseable {
         if (remote()) {
             return new JobscopeClient(serverUri(), token);
         }
-        return new JobService(database());
+        return new JobService(existingDatabase());
+    }
+
+    /**
+     * The store, for reading: a SQLite file that is not there is a mistyped path (or nothing recorded yet),
+     * said as such, rather than a new empty store made and reported as "no jobs".
+     */
+    Database existingDatabase() {
+        String location = Database.defaultLocation(db);
+        if (database == null
+                && !Database.isPostgres(location)
+                && !java.nio.file.Files.exists(java.nio.file.Path.of(location))) {
+            String from = db != null && !db.isBlank()
+                    ? "--db"
+                    : System.getenv("JOBSCOPE_DB") != null
+                                    && !System.getenv("JOBSCOPE_DB").isBlank()
+                            ? "$JOBSCOPE_DB"
+                            : "the default store";
+            throw new UserException("no jobscope store at " + location + " (" + from
+                    + "): nothing has been recorded there; give the store with --db PATH|URL or $JOBSCOPE_DB,"
+                    + " or a server with --server URL");
+        }
+        return database();
+    }
+
+    /** Where an importer's events go: the server, when reading through one (see {@link #remote()}). */
+    io.jobscope.ingest.EventSink serverSink() {
+        return new io.jobscope.ingest.ServerSink(new JobscopeClient(serverUri(), token));
+    }
+
+    /**
+     * For a command that works on the store itself: refuses a server (given with --server or
+     * $JOBSCOPE_SERVER, without --db) rather than quietly using the local store instead.
+     */
+    Target storeOnly(String command) {
+        if (remote()) {
+            throw new UserException(command + " works on the store itself, not through a server (--server or"
+                    + " $JOBSCOPE_SERVER is " + server.trim() + "): give the store with --db PATH|URL");
+        }
+        return this;
     }
 
     URI serverUri() {

@@ -60,6 +60,10 @@ final class TokenCommand implements Runnable {
             for (String s : scopes) {
                 set.add(Tokens.scope(s, "--scopes: "));
             }
+            if (Files.exists(file) && Tokens.load(file).has(name)) {
+                throw new UserException("a token named '" + name + "' is in " + file
+                        + " already: choose another name (the server's log names tokens by name)");
+            }
             String token = Tokens.generate();
             String line = Tokens.line(name, set, token);
             if (file.getParent() != null) {

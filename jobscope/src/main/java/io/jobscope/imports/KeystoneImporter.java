@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobscope.client.Event;
 import io.jobscope.client.Json;
 import io.jobscope.client.Statuses;
+import io.jobscope.ingest.EventSink;
 import io.jobscope.ingest.EventValidator;
 import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.IngestEvent;
@@ -41,10 +42,10 @@ public final class KeystoneImporter {
      */
     private static final int CHUNK = 1000;
 
-    private final EventWriter writer;
+    private final EventSink writer;
     private final ObjectMapper mapper = Json.mapper();
 
-    public KeystoneImporter(EventWriter writer) {
+    public KeystoneImporter(EventSink writer) {
         this.writer = writer;
     }
 

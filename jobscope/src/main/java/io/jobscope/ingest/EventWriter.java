@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * into transactions of up to {@code maxBatch} events, and a submission's future completes only after the
  * transaction holding its events has committed (the acknowledgement).
  */
-public final class EventWriter implements AutoCloseable {
+public final class EventWriter implements AutoCloseable, EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
 
     /** What became of a submission's events: newly stored, or already stored under the same id. */
@@ -169,6 +169,7 @@ public final class EventWriter implements AutoCloseable {
     }
 
     /** Queues events; the future completes once they are committed, or fails with the store's error. */
+    @Override
     public CompletableFuture<Result> submit(List<IngestEvent> events) {
         if (closed) {
             return CompletableFuture.failedFuture(new StoreException("the writer is closed"));

@@ -498,7 +498,8 @@ public final class JobService implements JobQueries {
                 int colon = raw.indexOf(':');
                 return new Cursor(Long.parseLong(raw.substring(0, colon)), raw.substring(colon + 1));
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("cursor '" + s + "' is not one this server handed out");
+                throw new IllegalArgumentException(
+                        "cursor '" + s + "' is not one jobscope handed out (give a page's next_cursor as it came)");
             }
         }
     }

@@ -54,6 +54,11 @@ public final class Tokens {
         return tokens.size();
     }
 
+    /** Whether a token of this name is there. */
+    public boolean has(String name) {
+        return tokens.stream().anyMatch(t -> t.name().equals(name));
+    }
+
     /** Reads a token file; every malformed line is an error naming its number. */
     public static Tokens load(Path file) throws IOException {
         List<Token> list = new ArrayList<>();

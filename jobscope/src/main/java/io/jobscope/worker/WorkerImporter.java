@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobscope.client.Event;
 import io.jobscope.client.Json;
 import io.jobscope.client.Statuses;
+import io.jobscope.ingest.EventSink;
 import io.jobscope.ingest.EventValidator;
 import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.IngestEvent;
@@ -29,11 +30,11 @@ public final class WorkerImporter {
     private static final int CHUNK = 5000;
     private static final int IN_FLIGHT = 4;
 
-    private final EventWriter writer;
+    private final EventSink writer;
     private final ZoneId zone;
 
     /** {@code zone}: the time zone the worker wrote its local times in. */
-    public WorkerImporter(EventWriter writer, ZoneId zone) {
+    public WorkerImporter(EventSink writer, ZoneId zone) {
         this.writer = writer;
         this.zone = zone;
     }

@@ -186,6 +186,58 @@ class QueryCommandsTest {
     }
 
     @Test
+    void aMistypedStorePathIsReportedNotMadeIntoAnEmptyStore() {
+        Path typo = tmp.resolve("no-such-dir/jobs.db");
+
+        for (String command : new String[] {"history", "stats", "show"}) {
+            CliRunner.Result r = command.equals("show")
+                    ? CliRunner.run(command, "3f8a21b2", "--db", typo.toString())
+                    : CliRunner.run(command, "--db", typo.toString());
+            assertThat(r.exit()).as(command).isEqualTo(2);
+            assertThat(r.err()).as(command).contains("no jobscope store at " + typo);
+        }
+        assertThat(typo.getParent()).doesNotExist();
+    }
+
+    @Test
+    void aBadCursorIsTheUsersMistakeInProcessAndThroughAServer() throws Exception {
+        try (Database database = Database.open(db);
+                EventWriter writer = new EventWriter(database);
+                io.jobscope.web.ApiServer server = new io.jobscope.web.ApiServer(
+                                io.jobscope.web.ApiServer.Config.loopback(0),
+                                new io.jobscope.jobs.JobService(database),
+                                new Ingestor(writer),
+                                java.time.Clock.systemUTC())
+                        .start()) {
+            CliRunner.Result local = CliRunner.run("history", "--db", db, "--cursor", "garbage");
+            CliRunner.Result remote =
+                    CliRunner.run("history", "--server", "http://127.0.0.1:" + server.port(), "--cursor", "garbage");
+
+            assertThat(local.exit()).isEqualTo(2);
+            assertThat(remote.exit()).as(remote.err()).isEqualTo(2);
+            assertThat(remote.err()).contains("cursor 'garbage'");
+        }
+    }
+
+    @Test
+    void aJobNotStartedYetShowsWhenItWasSubmittedNotStarted() throws Exception {
+        try (Database d = Database.open(db);
+                EventWriter w = new EventWriter(d)) {
+            new Ingestor(w)
+                    .ingest(new ByteArrayInputStream(
+                            (Event.job(Event.JOB_SUBMITTED, "queued-1", Instant.parse("2025-10-16T08:00:00Z"))
+                                                    .put("app", "fenicsx")
+                                                    .toLine()
+                                            + "\n")
+                                    .getBytes(StandardCharsets.UTF_8)));
+        }
+
+        String out = CliRunner.run("history", "--db", db, "--status", "pending").out();
+
+        assertThat(out).contains("queued-1", "Submitted: 2025-10-16").doesNotContain("Started:");
+    }
+
+    @Test
     void aFileThatIsNotADatabaseIsOneClearLine() throws Exception {
         Path notDb = tmp.resolve("notes.txt");
         java.nio.file.Files.writeString(

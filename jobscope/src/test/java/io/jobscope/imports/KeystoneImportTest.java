@@ -55,6 +55,50 @@ class KeystoneImportTest {
     }
 
     @Test
+    void importWithAServerSendsTheRecordsToTheServersStore() throws Exception {
+        String served = tmp.resolve("served.db").toString();
+        long records = Files.lines(fixture()).filter(l -> !l.isBlank()).count();
+        try (io.jobscope.store.Database database = io.jobscope.store.Database.open(served);
+                io.jobscope.ingest.EventWriter writer = new io.jobscope.ingest.EventWriter(database);
+                io.jobscope.web.ApiServer server = new io.jobscope.web.ApiServer(
+                                io.jobscope.web.ApiServer.Config.loopback(0),
+                                new io.jobscope.jobs.JobService(database),
+                                new io.jobscope.ingest.Ingestor(writer),
+                                java.time.Clock.systemUTC())
+                        .start()) {
+            String url = "http://127.0.0.1:" + server.port();
+
+            CliRunner.Result first = CliRunner.run(
+                    "import", "keystone", "--server", url, fixture().toString());
+            CliRunner.Result again = CliRunner.run(
+                    "import", "keystone", "--server", url, fixture().toString());
+
+            assertThat(first.exit()).as(first.err()).isZero();
+            assertThat(first.out()).contains(records + " imported");
+            assertThat(again.out()).contains("0 imported, " + records + " already present");
+            JsonNode stats = Json.mapper()
+                    .readTree(CliRunner.run("stats", "--server", url, "--json").out());
+            assertThat(stats.get("total").asLong()).isEqualTo(records);
+        }
+        CliRunner.Result down = CliRunner.run(
+                "import",
+                "keystone",
+                "--server",
+                "http://127.0.0.1:9",
+                fixture().toString());
+        assertThat(down.exit()).isEqualTo(1);
+        assertThat(down.err()).contains("cannot connect");
+    }
+
+    @Test
+    void exportRefusesAServerInsteadOfReadingTheLocalStore() {
+        CliRunner.Result r = CliRunner.run("export", "--format", "keystone", "--server", "http://127.0.0.1:9");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("export works on the store itself").contains("--db");
+    }
+
+    @Test
     void importingTheSameFileTwiceChangesNothing() throws Exception {
         String db = tmp.resolve("k.db").toString();
         CliRunner.run("import", "keystone", "--db", db, fixture().toString());
