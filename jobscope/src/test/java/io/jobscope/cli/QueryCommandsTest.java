@@ -238,6 +238,22 @@ class QueryCommandsTest {
     }
 
     @Test
+    void tokenCreateMakesAWorkingTokenAndRefusesANameTakenAlready() throws Exception {
+        Path file = tmp.resolve("tokens");
+
+        CliRunner.Result made =
+                CliRunner.run("token", "create", "ci", "--scopes", "read", "--token-file", file.toString());
+        CliRunner.Result again =
+                CliRunner.run("token", "create", "ci", "--scopes", "ingest", "--token-file", file.toString());
+
+        assertThat(made.exit()).as(made.err()).isZero();
+        assertThat(io.jobscope.web.Tokens.load(file).size()).isEqualTo(1);
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("a token named 'ci'");
+        assertThat(io.jobscope.web.Tokens.load(file).size()).isEqualTo(1);
+    }
+
+    @Test
     void aFileThatIsNotADatabaseIsOneClearLine() throws Exception {
         Path notDb = tmp.resolve("notes.txt");
         java.nio.file.Files.writeString(
