@@ -142,6 +142,7 @@ final class ServerCommand implements Callable<Integer> {
                         },
                         "jobscope-shutdown"));
         try {
+            checkFree(listen, port);
             server.start();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cannot listen on " + listen + ":" + port + ": " + rootMessage(e));
@@ -163,6 +164,22 @@ final class ServerCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Fails with the reason when the address cannot be bound (a port in use), before the web server tries and
+     * logs its own error with a stack trace.
+     */
+    private static void checkFree(String listen, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(listen, port));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // said as its cause: "Address already in use"
+        }
     }
 
     private static String rootMessage(Throwable t) {
