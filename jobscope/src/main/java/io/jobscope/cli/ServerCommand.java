@@ -93,7 +93,7 @@ final class ServerCommand implements Callable<Integer> {
             if (!Files.isReadable(tokenFile)) {
                 throw new ParameterException(spec.commandLine(), "--token-file: cannot read " + tokenFile);
             }
-            tokens = Tokens.load(tokenFile);
+            tokens = Tokens.watch(tokenFile);
         }
         ApiServer.Config config;
         try {

@@ -14,12 +14,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code jobscope token create}: makes an API token and appends its hash to a token file. */
+/**
+ * {@code jobscope token create|list|revoke}: API tokens in a token file. A running server reads the file
+ * again within a second of a change.
+ */
 @Command(
         name = "token",
         mixinStandardHelpOptions = true,
         description = "Manage API tokens.",
-        subcommands = TokenCommand.Create.class)
+        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 final class TokenCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -86,6 +89,90 @@ final class TokenCommand implements Runnable {
                     .printf(
                             "token '%s' (%s) added to %s; it is shown only now%n",
                             name, String.join(",", scopes), file);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List the tokens in a token file: name and scopes (the tokens themselves are not kept).")
+    static final class ListTokens implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "The token file.")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isReadable(file)) {
+                throw new UserException("cannot read " + file + (Files.exists(file) ? "" : ": no such file"));
+            }
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            for (Tokens.Token t : Tokens.load(file).list()) {
+                out.printf(
+                        "%-24s %s%n",
+                        t.name(),
+                        t.scopes().stream()
+                                .map(x -> x.name().toLowerCase(java.util.Locale.ROOT))
+                                .collect(java.util.stream.Collectors.joining(",")));
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description = "Remove a token from a token file; a running server refuses it within a second.")
+    static final class Revoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", description = "The token's name (see 'jobscope token list').")
+        String name;
+
+        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "The token file.")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isReadable(file)) {
+                throw new UserException("cannot read " + file + (Files.exists(file) ? "" : ": no such file"));
+            }
+            if (!Tokens.load(file).has(name)) {
+                throw new UserException("no token named '" + name + "' in " + file);
+            }
+            java.util.List<String> kept = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                String s = line.strip();
+                boolean named = !s.isEmpty()
+                        && !s.startsWith("#")
+                        && s.split(":", 2)[0].trim().equals(name);
+                if (!named) {
+                    kept.add(line);
+                }
+            }
+            // A new file beside it, moved over it at once: a server never reads half of it.
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".tokens", ".tmp");
+            try {
+                try {
+                    Files.setPosixFilePermissions(
+                            tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException ignored) {
+                    // not a POSIX file system
+                }
+                Files.write(tmp, kept, StandardCharsets.UTF_8);
+                Files.move(
+                        tmp,
+                        file,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            spec.commandLine().getErr().printf("token '%s' removed from %s%n", name, file);
             return 0;
         }
     }

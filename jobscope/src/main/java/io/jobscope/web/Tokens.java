@@ -35,28 +35,91 @@ public final class Tokens {
         }
     }
 
-    private static final Tokens NONE = new Tokens(List.of());
-    private final List<Token> tokens;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tokens.class);
+    private static final Tokens NONE = new Tokens(List.of(), null, null);
+    private volatile List<Token> tokens;
+    /** The file a server's tokens are read again from when it changes; null when fixed. */
+    private final Path source;
 
-    private Tokens(List<Token> tokens) {
+    private volatile String loadedVersion;
+    private volatile long nextCheckNanos;
+
+    private Tokens(List<Token> tokens, Path source, String loadedVersion) {
         this.tokens = List.copyOf(tokens);
+        this.source = source;
+        this.loadedVersion = loadedVersion;
     }
 
     public static Tokens none() {
         return NONE;
     }
 
+    /**
+     * A server's tokens: read from {@code file} now, and again (within a second) whenever it changes, so that
+     * {@code token create} and {@code token revoke} take effect without a restart. A file being rewritten or
+     * mangled keeps the tokens read last (and says so in the log). A file holding no token is refused.
+     */
+    public static Tokens watch(Path file) throws IOException {
+        String version = version(file);
+        Tokens read = load(file);
+        if (read.tokens.isEmpty()) {
+            throw new IllegalArgumentException(file + " holds no API token: create one with 'jobscope token create NAME"
+                    + " --scopes ingest,read --token-file " + file + "'");
+        }
+        return new Tokens(read.tokens, file, version);
+    }
+
+    /** Whether no tokens are asked for (a server serving loopback openly); never so for a watched file. */
     public boolean isEmpty() {
-        return tokens.isEmpty();
+        return source == null && tokens.isEmpty();
     }
 
     public int size() {
-        return tokens.size();
+        return current().size();
+    }
+
+    /** The tokens, as read last. */
+    public List<Token> list() {
+        return current();
     }
 
     /** Whether a token of this name is there. */
     public boolean has(String name) {
-        return tokens.stream().anyMatch(t -> t.name().equals(name));
+        return current().stream().anyMatch(t -> t.name().equals(name));
+    }
+
+    private List<Token> current() {
+        if (source != null && System.nanoTime() - nextCheckNanos > 0) {
+            synchronized (this) {
+                if (System.nanoTime() - nextCheckNanos > 0) {
+                    nextCheckNanos = System.nanoTime() + 1_000_000_000L;
+                    reload();
+                }
+            }
+        }
+        return tokens;
+    }
+
+    private void reload() {
+        try {
+            String version = version(source);
+            if (!version.equals(loadedVersion)) {
+                tokens = load(source).tokens;
+                loadedVersion = version;
+                LOG.info("API tokens read again from {}: {} token(s)", source, tokens.size());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn(
+                    "API tokens: keeping the {} read before; cannot read {} again: {}",
+                    tokens.size(),
+                    source,
+                    e.getMessage());
+        }
+    }
+
+    /** What tells one state of a file from another: its modification time and size. */
+    private static String version(Path file) throws IOException {
+        return Files.getLastModifiedTime(file).toMillis() + "/" + Files.size(file);
     }
 
     /** Reads a token file; every malformed line is an error naming its number. */
@@ -70,7 +133,7 @@ public final class Tokens {
             }
             list.add(parseLine(line, file, i + 1));
         }
-        return new Tokens(list);
+        return new Tokens(list, null, null);
     }
 
     private static Token parseLine(String line, Path file, int lineNo) {
@@ -107,7 +170,7 @@ public final class Tokens {
         }
         byte[] hash = sha256(presented);
         Token found = null;
-        for (Token t : tokens) {
+        for (Token t : current()) {
             if (MessageDigest.isEqual(hash, t.hash()) && found == null) {
                 found = t;
             }

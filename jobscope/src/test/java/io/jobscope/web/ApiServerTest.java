@@ -295,6 +295,44 @@ class ApiServerTest {
     }
 
     @Test
+    void tokensCreatedAndRevokedTakeEffectWithoutARestart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tokens");
+        io.jobscope.cli.CliRunner.Result first = io.jobscope.cli.CliRunner.run(
+                "token", "create", "alice", "--scopes", "read", "--token-file", file.toString());
+        String alice = first.out().strip();
+        String base = start(Tokens.watch(file), 64 << 20);
+        assertThat(get(base + "/api/v1/jobs", alice).statusCode()).isEqualTo(200);
+
+        String bob = io.jobscope.cli.CliRunner.run(
+                        "token", "create", "bob", "--scopes", "read", "--token-file", file.toString())
+                .out()
+                .strip();
+        io.jobscope.cli.CliRunner.Result revoked =
+                io.jobscope.cli.CliRunner.run("token", "revoke", "alice", "--token-file", file.toString());
+        assertThat(revoked.exit()).as(revoked.err()).isZero();
+        assertThat(io.jobscope.cli.CliRunner.run("token", "list", "--token-file", file.toString())
+                        .out())
+                .contains("bob")
+                .doesNotContain("alice");
+
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (get(base + "/api/v1/jobs", alice).statusCode() != 401 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(get(base + "/api/v1/jobs", alice).statusCode()).isEqualTo(401);
+        assertThat(get(base + "/api/v1/jobs", bob).statusCode()).isEqualTo(200);
+
+        io.jobscope.cli.CliRunner.run("token", "revoke", "bob", "--token-file", file.toString());
+        Thread.sleep(1200);
+        assertThat(get(base + "/api/v1/jobs", null).statusCode())
+                .as("a token file emptied leaves nobody in, not everybody")
+                .isEqualTo(401);
+        assertThat(io.jobscope.cli.CliRunner.run("token", "revoke", "carol", "--token-file", file.toString())
+                        .exit())
+                .isEqualTo(2);
+    }
+
+    @Test
     void aMalformedTokenFileNamesTheLine(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tokens");
         java.nio.file.Files.write(file, List.of("ok:read:" + "a".repeat(64), "broken line"));
