@@ -81,6 +81,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.before("/api/*", this::authorize);
             cfg.routes.get("/health", this::health);
             cfg.routes.post("/api/v1/events", this::postEvents);
+            cfg.routes.get("/api/v1/events", ApiServer::eventsArePosted);
+            cfg.routes.put("/api/v1/events", ApiServer::eventsArePosted);
             cfg.routes.get("/api/v1/jobs", this::listJobs);
             cfg.routes.get("/api/v1/jobs/{id}", this::getJob);
             cfg.routes.get("/api/v1/jobs/{id}/samples", this::getSamples);
@@ -176,7 +178,21 @@ public final class ApiServer implements AutoCloseable {
                             + " bytes; send smaller batches");
             return;
         }
-        Ingestor.Report report = ingestor.ingest(ctx.bodyInputStream());
+        java.io.InputStream in = ctx.bodyInputStream();
+        String encoding = ctx.header("Content-Encoding");
+        if (encoding != null && encoding.trim().equalsIgnoreCase("gzip")) {
+            try {
+                // The size limit applies to what the body unpacks to (the reader counts it).
+                in = new java.util.zip.GZIPInputStream(in, 1 << 16);
+            } catch (java.io.IOException e) {
+                error(ctx, 400, "Content-Encoding is gzip but the body is not gzip data: " + e.getMessage());
+                return;
+            }
+        } else if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            error(ctx, 415, "Content-Encoding '" + encoding.trim() + "' is not supported: send gzip or plain NDJSON");
+            return;
+        }
+        Ingestor.Report report = ingestor.ingest(in);
         IngestResult r = report.result();
         List<IngestResult.Rejection> rejected = r.rejected();
         long rejectedCount = report.rejectedCount();
@@ -199,6 +215,11 @@ public final class ApiServer implements AutoCloseable {
         } else {
             ctx.status(rejectedCount == 0 ? 200 : 400).json(body);
         }
+    }
+
+    private static void eventsArePosted(Context ctx) {
+        ctx.header("Allow", "POST");
+        error(ctx, 405, "events are sent with POST (NDJSON, one JSON object or a JSON array; see docs/events.md)");
     }
 
     private void listJobs(Context ctx) {

@@ -186,6 +186,43 @@ class ApiServerTest {
     }
 
     @Test
+    void aGzipBodyIsUnpackedAndOtherEncodingsOrMethodsAreRefused() throws Exception {
+        String base = start(Tokens.none(), 64 << 20);
+        java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(packed)) {
+            gz.write((started("a") + "\n" + started("b") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        URI events = URI.create(base + "/api/v1/events");
+
+        HttpResponse<String> gzip = http.send(
+                HttpRequest.newBuilder(events)
+                        .header("Content-Encoding", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(packed.toByteArray()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> notGzip = http.send(
+                HttpRequest.newBuilder(events)
+                        .header("Content-Encoding", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofString(started("c")))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> brotli = http.send(
+                HttpRequest.newBuilder(events)
+                        .header("Content-Encoding", "br")
+                        .POST(HttpRequest.BodyPublishers.ofString(started("d")))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(gzip.statusCode()).as(gzip.body()).isEqualTo(200);
+        assertThat(json(gzip).get("accepted").asLong()).isEqualTo(2);
+        assertThat(notGzip.statusCode()).isEqualTo(400);
+        assertThat(notGzip.body()).contains("not gzip data");
+        assertThat(brotli.statusCode()).isEqualTo(415);
+        assertThat(get(base + "/api/v1/events", null).statusCode()).isEqualTo(405);
+        assertThat(json(get(base + "/api/v1/jobs", null)).get("jobs")).hasSize(2);
+    }
+
+    @Test
     void aBodyWithoutEventsIs400() throws Exception {
         String base = start(Tokens.none(), 64 << 20);
 
