@@ -101,16 +101,13 @@ final class TokenCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "The token file.")
-        Path file;
+        @picocli.CommandLine.Mixin
+        TokenFile tokenFile;
 
         @Override
         public Integer call() throws IOException {
-            if (!Files.isReadable(file)) {
-                throw new UserException("cannot read " + file + (Files.exists(file) ? "" : ": no such file"));
-            }
             java.io.PrintWriter out = spec.commandLine().getOut();
-            for (Tokens.Token t : Tokens.load(file).list()) {
+            for (Tokens.Token t : tokenFile.tokens().list()) {
                 out.printf(
                         "%-24s %s%n",
                         t.name(),
@@ -133,15 +130,13 @@ final class TokenCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "The token's name (see 'jobscope token list').")
         String name;
 
-        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "The token file.")
-        Path file;
+        @picocli.CommandLine.Mixin
+        TokenFile tokenFile;
 
         @Override
         public Integer call() throws IOException {
-            if (!Files.isReadable(file)) {
-                throw new UserException("cannot read " + file + (Files.exists(file) ? "" : ": no such file"));
-            }
-            if (!Tokens.load(file).has(name)) {
+            Path file = tokenFile.path;
+            if (!tokenFile.tokens().has(name)) {
                 throw new UserException("no token named '" + name + "' in " + file);
             }
             java.util.List<String> kept = new java.util.ArrayList<>();
@@ -174,6 +169,19 @@ final class TokenCommand implements Runnable {
             }
             spec.commandLine().getErr().printf("token '%s' removed from %s%n", name, file);
             return 0;
+        }
+    }
+
+    /** The {@code --token-file} of {@code list} and {@code revoke}: a file that must be there. */
+    static final class TokenFile {
+        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "The token file.")
+        Path path;
+
+        Tokens tokens() throws IOException {
+            if (!Files.isReadable(path)) {
+                throw new UserException("cannot read " + path + (Files.exists(path) ? "" : ": no such file"));
+            }
+            return Tokens.load(path);
         }
     }
 }

@@ -201,17 +201,9 @@ class QueryCommandsTest {
 
     @Test
     void aBadCursorIsTheUsersMistakeInProcessAndThroughAServer() throws Exception {
-        try (Database database = Database.open(db);
-                EventWriter writer = new EventWriter(database);
-                io.jobscope.web.ApiServer server = new io.jobscope.web.ApiServer(
-                                io.jobscope.web.ApiServer.Config.loopback(0),
-                                new io.jobscope.jobs.JobService(database),
-                                new Ingestor(writer),
-                                java.time.Clock.systemUTC())
-                        .start()) {
+        try (io.jobscope.testing.TestServer server = new io.jobscope.testing.TestServer(db)) {
             CliRunner.Result local = CliRunner.run("history", "--db", db, "--cursor", "garbage");
-            CliRunner.Result remote =
-                    CliRunner.run("history", "--server", "http://127.0.0.1:" + server.port(), "--cursor", "garbage");
+            CliRunner.Result remote = CliRunner.run("history", "--server", server.url(), "--cursor", "garbage");
 
             assertThat(local.exit()).isEqualTo(2);
             assertThat(remote.exit()).as(remote.err()).isEqualTo(2);

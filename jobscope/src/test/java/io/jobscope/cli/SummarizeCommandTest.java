@@ -127,15 +127,8 @@ class SummarizeCommandTest {
         assertThat(run("import", "worker", fixture("v1_4243").toString(), "--db", db, "--zone", "UTC")
                         .code())
                 .isZero();
-        try (io.jobscope.store.Database database = io.jobscope.store.Database.open(db);
-                io.jobscope.ingest.EventWriter writer = new io.jobscope.ingest.EventWriter(database);
-                io.jobscope.web.ApiServer server = new io.jobscope.web.ApiServer(
-                                io.jobscope.web.ApiServer.Config.loopback(0),
-                                new io.jobscope.jobs.JobService(database),
-                                new io.jobscope.ingest.Ingestor(writer),
-                                java.time.Clock.systemUTC())
-                        .start()) {
-            String url = "http://127.0.0.1:" + server.port();
+        try (io.jobscope.testing.TestServer server = new io.jobscope.testing.TestServer(db)) {
+            String url = server.url();
             Run r = run("summarize", "--workflow", "v1_4243", "--server", url, "--json");
 
             assertThat(r.code()).as(r.err()).isZero();

@@ -58,15 +58,8 @@ class KeystoneImportTest {
     void importWithAServerSendsTheRecordsToTheServersStore() throws Exception {
         String served = tmp.resolve("served.db").toString();
         long records = Files.lines(fixture()).filter(l -> !l.isBlank()).count();
-        try (io.jobscope.store.Database database = io.jobscope.store.Database.open(served);
-                io.jobscope.ingest.EventWriter writer = new io.jobscope.ingest.EventWriter(database);
-                io.jobscope.web.ApiServer server = new io.jobscope.web.ApiServer(
-                                io.jobscope.web.ApiServer.Config.loopback(0),
-                                new io.jobscope.jobs.JobService(database),
-                                new io.jobscope.ingest.Ingestor(writer),
-                                java.time.Clock.systemUTC())
-                        .start()) {
-            String url = "http://127.0.0.1:" + server.port();
+        try (io.jobscope.testing.TestServer server = new io.jobscope.testing.TestServer(served)) {
+            String url = server.url();
 
             CliRunner.Result first = CliRunner.run(
                     "import", "keystone", "--server", url, fixture().toString());

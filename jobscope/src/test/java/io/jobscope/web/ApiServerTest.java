@@ -67,6 +67,15 @@ class ApiServerTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private HttpResponse<String> postEncoded(String url, String contentEncoding, byte[] body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Encoding", contentEncoding)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> get(String url, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
         if (token != null) {
@@ -192,26 +201,13 @@ class ApiServerTest {
         try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(packed)) {
             gz.write((started("a") + "\n" + started("b") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        URI events = URI.create(base + "/api/v1/events");
+        String events = base + "/api/v1/events";
 
-        HttpResponse<String> gzip = http.send(
-                HttpRequest.newBuilder(events)
-                        .header("Content-Encoding", "gzip")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(packed.toByteArray()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> notGzip = http.send(
-                HttpRequest.newBuilder(events)
-                        .header("Content-Encoding", "gzip")
-                        .POST(HttpRequest.BodyPublishers.ofString(started("c")))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> brotli = http.send(
-                HttpRequest.newBuilder(events)
-                        .header("Content-Encoding", "br")
-                        .POST(HttpRequest.BodyPublishers.ofString(started("d")))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> gzip = postEncoded(events, "gzip", packed.toByteArray());
+        HttpResponse<String> notGzip =
+                postEncoded(events, "gzip", started("c").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> brotli =
+                postEncoded(events, "br", started("d").getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
         assertThat(gzip.statusCode()).as(gzip.body()).isEqualTo(200);
         assertThat(json(gzip).get("accepted").asLong()).isEqualTo(2);
