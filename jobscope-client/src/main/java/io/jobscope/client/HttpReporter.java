@@ -15,7 +15,8 @@ public final class HttpReporter implements Reporter {
         if (attempts < 1) {
             throw new IllegalArgumentException("attempts must be >= 1, got " + attempts);
         }
-        this.client = new JobscopeClient(server, token);
+        // A server that takes connections but never answers must not hold events for minutes.
+        this.client = new JobscopeClient(server, token, Duration.ofSeconds(15));
         this.attempts = attempts;
         this.firstBackoff = firstBackoff;
     }
@@ -39,6 +40,8 @@ public final class HttpReporter implements Reporter {
                     throw new RejectedEventsException(result);
                 }
                 return;
+            } catch (RejectedEventsException e) {
+                throw e; // the server's reasons, as they are: sending again (or spooling) will not help
             } catch (JobscopeException e) {
                 last = e;
                 boolean retryable = e.status() == 0 || e.status() >= 500 || e.status() == 429;
@@ -61,7 +64,7 @@ public final class HttpReporter implements Reporter {
         }
     }
 
-    /** The server refused some events; retrying will not help. */
+    /** The server refused some events (it stored the others); retrying will not help. */
     public static final class RejectedEventsException extends JobscopeException {
         private final IngestResult result;
 

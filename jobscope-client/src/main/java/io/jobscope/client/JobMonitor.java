@@ -6,25 +6,33 @@ import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * Records jobs run inside a Java program: {@code start}/{@code stop} around the work, or {@code track} for a
  * block. CPU time is the calling thread's own (what the block really used, not the whole JVM's). Events go
- * to a {@link Reporter}; a reporter failure never fails the job, it is passed to the warning handler.
+ * to a {@link Reporter} from a background thread, so a slow or unreachable server never holds the job up or
+ * stretches its times; {@link #flush} waits for them, {@link #close} too. A reporter failure never fails the
+ * job: it is passed to the warning handler. Jobs still running when the JVM exits are reported {@code error}.
  *
  * <pre>{@code
- * JobMonitor monitor = JobMonitor.toServer(URI.create("http://127.0.0.1:8080"), null);
- * monitor.track("task-456", "lammps", "example.lammps", Map.of(), t -> runSimulation());
+ * JobMonitor monitor = JobMonitor.toServer(URI.create("http://127.0.0.1:8080"), token);
+ * double energy = monitor.track("task-456", "lammps", "example.lammps", Map.of(), () -> runSimulation());
  * try (var t = monitor.track("task-457", "lammps", "example.lammps", Map.of())) {
- *     if (rc != 0) t.setStatus("failed", rc, stderr);
- * }
+ *     int rc = runStep();
+ *     if (rc != 0) t.setStatus("failed", rc, "step failed"); else t.success();
+ * } // closed without success() or setStatus(): an exception left the block, the job is marked error
  * }</pre>
  */
 public final class JobMonitor implements AutoCloseable {
@@ -35,20 +43,56 @@ public final class JobMonitor implements AutoCloseable {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private volatile String workflow;
 
+    /** Events not yet handed to the reporter; bounded, so a dead destination cannot eat the heap. */
+    private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>(100_000);
+
+    private final AtomicLong pending = new AtomicLong();
+    private final Object delivered = new Object();
+    private final Thread sender;
+    private final Thread exitHook;
+    private volatile boolean closed;
+
     public JobMonitor(Reporter reporter, Clock clock, Consumer<String> warnings) {
         this.reporter = Objects.requireNonNull(reporter, "reporter");
         this.clock = clock;
         this.warnings = warnings;
+        this.sender = new Thread(this::deliver, "jobscope-monitor");
+        this.sender.setDaemon(true);
+        this.sender.start();
+        this.exitHook = new Thread(this::atExit, "jobscope-monitor-exit");
+        Runtime.getRuntime().addShutdownHook(exitHook);
     }
 
     public JobMonitor(Reporter reporter) {
         this(reporter, Clock.systemUTC(), w -> System.err.println("jobscope: warning: " + w));
     }
 
-    /** Delivers to a server; when it cannot be reached, events wait in {@code spool} (if not null). */
+    /**
+     * Delivers to a server; when it cannot be reached, events wait in {@code spool} (if not null) until a
+     * server started with {@code --spool} on it, or {@code jobscope flush}, takes them. Said once as a warning.
+     */
     public static JobMonitor toServer(URI server, String token, Path spool) {
         Reporter http = new HttpReporter(server, token);
-        return new JobMonitor(spool == null ? http : new FallbackReporter(http, new SpoolReporter(spool)));
+        if (spool == null) {
+            return new JobMonitor(http);
+        }
+        JobMonitor[] self = new JobMonitor[1];
+        FallbackReporter r = new FallbackReporter(
+                http,
+                new SpoolReporter(spool),
+                why -> self[0].warn(why
+                        + "; events wait in " + spool + " (send them with: jobscope flush --spool " + spool
+                        + " --server "
+                        + server + ")"));
+        return self[0] = new JobMonitor(r);
+    }
+
+    /**
+     * Delivers to a server; when it cannot be reached, events wait in {@code $JOBSCOPE_SPOOL}, else
+     * {@code ~/.jobscope/spool} (where {@code jobscope run} and {@code jobscope flush} look too).
+     */
+    public static JobMonitor toServer(URI server, String token) {
+        return toServer(server, token, SpoolReporter.defaultDir());
     }
 
     /** Writes events into a spool directory, for nodes that cannot reach a server. */
@@ -67,11 +111,21 @@ public final class JobMonitor implements AutoCloseable {
         Objects.requireNonNull(id, "id");
         Instant now = clock.instant();
         running.put(id, new Running(now, cpuNanos(), userNanos()));
-        report(Event.job(Event.JOB_STARTED, id, now)
+        Event e = Event.job(Event.JOB_STARTED, id, now)
                 .put("workflow", workflow)
                 .put("app", app)
                 .put("script", script)
-                .put("params", params));
+                .put("host", Host.NAME);
+        try {
+            e.put("params", params);
+        } catch (IllegalArgumentException notJson) {
+            // A value Jackson cannot write must not keep the job from running: its text instead.
+            warn("params of job " + id + " are not all JSON values (" + notJson.getMessage() + "): sent as text");
+            Map<String, String> text = new java.util.LinkedHashMap<>();
+            params.forEach((k, v) -> text.put(k, String.valueOf(v)));
+            e.put("params", text);
+        }
+        report(e);
     }
 
     /**
@@ -96,7 +150,12 @@ public final class JobMonitor implements AutoCloseable {
         report(e);
     }
 
-    /** Tracks a block: the job ends {@code success} unless the tracker was given another status. */
+    /**
+     * Tracks a block: the job ends {@code success} when {@link Tracker#success} was called, with the status
+     * given to {@link Tracker#setStatus} or {@link Tracker#fail}, else (an exception left the block) {@code
+     * error}. Java does not show {@code close()} the exception; {@link #track(String, String, String, Map,
+     * Callable)} reports its message.
+     */
     public Tracker track(String id, String app, String script, Map<String, ?> params) {
         start(id, app, script, params);
         return new Tracker(id);
@@ -109,7 +168,9 @@ public final class JobMonitor implements AutoCloseable {
     public <T> T track(String id, String app, String script, Map<String, ?> params, Callable<T> body) throws Exception {
         try (Tracker t = track(id, app, script, params)) {
             try {
-                return body.call();
+                T result = body.call();
+                t.success();
+                return result;
             } catch (Exception | Error e) {
                 t.fail(e);
                 throw e;
@@ -118,10 +179,88 @@ public final class JobMonitor implements AutoCloseable {
     }
 
     private void report(Event e) {
+        if (closed) {
+            warn("monitor closed: " + e.type() + " of job " + e.jobId() + " not reported");
+            return;
+        }
+        pending.incrementAndGet();
+        if (!queue.offer(e)) {
+            done(1);
+            warn("could not report " + e.type() + " of job " + e.jobId() + ": 100,000 events wait already");
+        }
+    }
+
+    /** The background thread: hands what waits to the reporter, up to 500 events at a time. */
+    private void deliver() {
+        List<Event> batch = new ArrayList<>();
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException stop) {
+                return;
+            }
+            queue.drainTo(batch, 499);
+            try {
+                reporter.send(batch);
+            } catch (IOException | RuntimeException ex) {
+                Event first = batch.get(0);
+                warn("could not report "
+                        + (batch.size() == 1
+                                ? first.type() + " of job " + first.jobId()
+                                : batch.size() + " events (" + first.type() + " of job " + first.jobId() + ", …)")
+                        + ": " + ex.getMessage());
+            }
+            done(batch.size());
+            batch.clear();
+        }
+    }
+
+    private void done(int events) {
+        if (pending.addAndGet(-events) == 0) {
+            synchronized (delivered) {
+                delivered.notifyAll();
+            }
+        }
+    }
+
+    private void warn(String message) {
         try {
-            reporter.send(List.of(e));
-        } catch (IOException | RuntimeException ex) {
-            warnings.accept("could not report " + e.type() + " of job " + e.jobId() + ": " + ex.getMessage());
+            warnings.accept(message);
+        } catch (RuntimeException ignored) {
+            // a warning handler's failure is not the job's
+        }
+    }
+
+    /**
+     * Waits until every event reported so far has been handed over (delivered, spooled, or warned about), at
+     * most {@code timeout}; returns whether they all were.
+     */
+    public boolean flush(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (delivered) {
+            while (pending.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    delivered.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return pending.get() == 0;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The JVM is exiting: jobs still running will never stop; they are reported {@code error}. */
+    private void atExit() {
+        for (String id : new ArrayList<>(running.keySet())) {
+            stop(id, Statuses.ERROR, null, "the program exited while the job was running");
+        }
+        if (!flush(Duration.ofSeconds(10))) {
+            System.err.println("jobscope: warning: " + pending.get() + " event(s) not delivered before exit");
         }
     }
 
@@ -133,9 +272,40 @@ public final class JobMonitor implements AutoCloseable {
         return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadUserTime() : 0;
     }
 
+    /** Delivers what waits (up to 30 s), then stops. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        if (!flush(Duration.ofSeconds(30))) {
+            warn(pending.get() + " event(s) not delivered within 30 s of close()");
+        }
+        closed = true;
+        sender.interrupt();
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException exiting) {
+            // closed from another shutdown hook
+        }
         reporter.close();
+    }
+
+    /** This machine's name, for the jobs it runs. */
+    private static final class Host {
+        static final String NAME = name();
+
+        private static String name() {
+            String env = System.getenv("HOSTNAME");
+            if (env != null && !env.isBlank()) {
+                return env.trim();
+            }
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        }
     }
 
     private record Running(Instant start, long cpuNanos, long userNanos) {}
@@ -143,13 +313,18 @@ public final class JobMonitor implements AutoCloseable {
     /** A job tracked by a block; closing it reports the outcome. */
     public final class Tracker implements AutoCloseable {
         private final String id;
-        private String status = Statuses.SUCCESS;
+        private String status;
         private Integer exitCode;
         private String error;
         private boolean closed;
 
         private Tracker(String id) {
             this.id = id;
+        }
+
+        /** The block did its work: the job ends {@code success}. */
+        public Tracker success() {
+            return setStatus(Statuses.SUCCESS, null, null);
         }
 
         /** Sets the outcome reported on close. */
@@ -179,7 +354,11 @@ public final class JobMonitor implements AutoCloseable {
         public void close() {
             if (!closed) {
                 closed = true;
-                stop(id, status, exitCode, error);
+                if (status == null) {
+                    stop(id, Statuses.ERROR, null, "the tracked block ended without success(): an exception left it");
+                } else {
+                    stop(id, status, exitCode, error);
+                }
             }
         }
     }

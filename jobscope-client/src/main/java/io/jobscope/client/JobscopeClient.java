@@ -23,8 +23,15 @@ public final class JobscopeClient implements JobQueries {
     private final URI base;
     private final String token;
     private final HttpClient http;
+    private final Duration requestTimeout;
 
     public JobscopeClient(URI base, String token) {
+        this(base, token, Duration.ofSeconds(60));
+    }
+
+    /** {@code requestTimeout}: how long one request may wait for the server's answer. */
+    public JobscopeClient(URI base, String token, Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
         this.token = token == null || token.isBlank() ? null : token.trim();
@@ -140,7 +147,7 @@ public final class JobscopeClient implements JobQueries {
 
     private HttpRequest.Builder request(String pathAndQuery) {
         HttpRequest.Builder b =
-                HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(60));
+                HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(requestTimeout);
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -28,6 +28,15 @@ public final class SpoolReporter implements Reporter {
         this.dir = dir;
     }
 
+    /** {@code $JOBSCOPE_SPOOL}, else {@code ~/.jobscope/spool}: where events wait for an unreachable server. */
+    public static Path defaultDir() {
+        String env = System.getenv("JOBSCOPE_SPOOL");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".jobscope", "spool");
+    }
+
     public Path dir() {
         return dir;
     }
@@ -77,22 +86,71 @@ public final class SpoolReporter implements Reporter {
     }
 
     /**
-     * Sends every spooled file to {@code target}, deleting each once delivered. Stops at the first file
-     * that cannot be delivered and returns how many files went.
+     * Sends every spooled file to {@code target}, deleting each once delivered, and returns how many went.
+     * Stops at the first file that cannot be delivered (the destination is down: the rest would fail too).
+     * A file the destination refuses, or that does not hold events, is set aside in {@code rejected/} with a
+     * {@code .errors} file (the events it refused; the others are stored) and named to {@code onSetAside},
+     * so that it never holds up the files behind it.
      */
-    public static int drainTo(Path dir, Reporter target) throws IOException {
+    public static int drainTo(Path dir, Reporter target, java.util.function.Consumer<String> onSetAside)
+            throws IOException {
         int sent = 0;
         for (Path file : pending(dir)) {
             List<Event> events = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) {
-                    events.add(Event.parse(line));
+            String problem = null;
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size() && problem == null; i++) {
+                if (!lines.get(i).isBlank()) {
+                    try {
+                        events.add(Event.parse(lines.get(i)));
+                    } catch (RuntimeException e) {
+                        problem = "line " + (i + 1) + ": not an event: " + e.getMessage();
+                    }
                 }
             }
-            target.send(events);
-            Files.deleteIfExists(file);
-            sent++;
+            if (problem == null) {
+                try {
+                    target.send(events);
+                    Files.deleteIfExists(file);
+                    sent++;
+                    continue;
+                } catch (HttpReporter.RejectedEventsException e) {
+                    StringBuilder sb = new StringBuilder();
+                    for (IngestResult.Rejection r : e.result().rejected()) {
+                        sb.append("line ")
+                                .append(r.line())
+                                .append(": ")
+                                .append(r.error())
+                                .append('\n');
+                    }
+                    problem = sb.toString().strip();
+                }
+            }
+            Path aside = setAside(dir, file, problem);
+            onSetAside.accept(file.getFileName() + " set aside as " + aside + ": "
+                    + problem.lines().findFirst().orElse(""));
         }
         return sent;
+    }
+
+    public static int drainTo(Path dir, Reporter target) throws IOException {
+        return drainTo(dir, target, w -> {});
+    }
+
+    /**
+     * Moves {@code file} into {@code dir/rejected/} with {@code errors} in a {@code .errors} file beside it; a
+     * name taken there already gets a number ({@code name-2.ndjson}…). Returns where the file went.
+     */
+    public static Path setAside(Path dir, Path file, String errors) throws IOException {
+        Path rejected = Files.createDirectories(dir.resolve("rejected"));
+        String name = file.getFileName().toString();
+        String stem = name.substring(0, name.length() - SUFFIX.length());
+        Path kept = rejected.resolve(name);
+        for (int k = 2; Files.exists(kept) || Files.exists(kept.resolveSibling(kept.getFileName() + ".errors")); k++) {
+            kept = rejected.resolve(stem + "-" + k + SUFFIX);
+        }
+        Files.writeString(kept.resolveSibling(kept.getFileName() + ".errors"), errors + "\n", StandardCharsets.UTF_8);
+        Files.move(file, kept);
+        return kept;
     }
 }

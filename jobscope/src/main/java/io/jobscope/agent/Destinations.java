@@ -17,11 +17,7 @@ public final class Destinations {
 
     /** {@code $JOBSCOPE_SPOOL}, else {@code ~/.jobscope/spool}: where events wait for an unreachable server. */
     public static Path defaultSpool() {
-        String env = System.getenv("JOBSCOPE_SPOOL");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        return Path.of(System.getProperty("user.home"), ".jobscope", "spool");
+        return SpoolReporter.defaultDir();
     }
 
     /** HTTP with retries and backoff; when the server cannot be reached, the events go to {@code spool}. */

@@ -68,7 +68,8 @@ final class FlushCommand implements Callable<Integer> {
             where = io.jobscope.store.Database.defaultLocation(db);
         }
         try (Reporter r = target) {
-            int sent = SpoolReporter.drainTo(dir, r);
+            int sent = SpoolReporter.drainTo(
+                    dir, r, w -> spec.commandLine().getErr().println("jobscope: " + w));
             out.printf("sent %d of %d spool file(s) from %s to %s%n", sent, files, dir, where);
             return 0;
         } catch (IOException | UncheckedIOException e) {

@@ -4,7 +4,6 @@ import io.jobscope.client.IngestResult;
 import io.jobscope.client.SpoolReporter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -68,17 +67,9 @@ public final class SpoolIngester implements AutoCloseable {
     /**
      * Keeps the whole file in {@code rejected/} (its good lines are stored already and would count as
      * duplicates if the file, mended, is dropped in again) with a {@code .errors} file naming each refused
-     * line. A name taken by an earlier file gets a number: {@code name-2.ndjson}, {@code name-3.ndjson}…
+     * line.
      */
     private void keepRejected(Path file, Ingestor.Report report) throws IOException {
-        Path rejectedDir = dir.resolve("rejected");
-        Files.createDirectories(rejectedDir);
-        String name = file.getFileName().toString();
-        String stem = name.substring(0, name.length() - SpoolReporter.SUFFIX.length());
-        Path kept = rejectedDir.resolve(name);
-        for (int k = 2; Files.exists(kept) || Files.exists(errorsOf(kept)); k++) {
-            kept = rejectedDir.resolve(stem + "-" + k + SpoolReporter.SUFFIX);
-        }
         StringBuilder sb = new StringBuilder();
         IngestResult r = report.result();
         r.rejected()
@@ -92,13 +83,8 @@ public final class SpoolIngester implements AutoCloseable {
                     .append(report.rejectedCount() - r.rejected().size())
                     .append(" more line(s) refused\n");
         }
-        Files.copy(file, kept);
-        Files.writeString(errorsOf(kept), sb, StandardCharsets.UTF_8);
-        LOG.warn("spool file {}: {} line(s) refused, kept as {}", name, report.rejectedCount(), kept);
-    }
-
-    private static Path errorsOf(Path kept) {
-        return kept.resolveSibling(kept.getFileName() + ".errors");
+        Path kept = SpoolReporter.setAside(dir, file, sb.toString().strip());
+        LOG.warn("spool file {}: {} line(s) refused, kept as {}", file.getFileName(), report.rejectedCount(), kept);
     }
 
     @Override

@@ -58,6 +58,7 @@ class JavaClientTest {
             x += i % 7;
         }
         monitor.stop("my-task-123", "success", 0, x < 0 ? "impossible" : null);
+        monitor.close();
 
         Job job = new JobscopeClient(base, null).job("my-task-123").orElseThrow();
         assertThat(job.status()).isEqualTo("success");
@@ -78,14 +79,32 @@ class JavaClientTest {
         try (var t = monitor.track("task-457", "lammps", "example.lammps", Map.of())) {
             t.setStatus("failed", 2, "solver exited with 2");
         }
+        assertThatThrownBy(() -> {
+                    try (var t = monitor.track("task-458", "lammps", "example.lammps", Map.of())) {
+                        if (t != null) {
+                            throw new IllegalStateException("mesh diverged at step 13");
+                        }
+                        t.success();
+                    }
+                })
+                .hasMessage("mesh diverged at step 13");
+        try (var t = monitor.track("task-459", "lammps", "example.lammps", Map.of())) {
+            t.success();
+        }
+        monitor.close();
 
         JobscopeClient client = new JobscopeClient(base, null);
+        assertThat(client.job("task-458").orElseThrow().status())
+                .as("an exception out of a try-with-resources block")
+                .isEqualTo("error");
+        assertThat(client.job("task-459").orElseThrow().status()).isEqualTo("success");
+        assertThat(client.job("task-459").orElseThrow().host()).isNotBlank();
         Job errored = client.job("task-456").orElseThrow();
         assertThat(errored.status()).isEqualTo("error");
         assertThat(errored.error()).isEqualTo("java.lang.IllegalStateException: mesh diverged at step 12");
         assertThat(client.job("task-457").orElseThrow().exitCode()).isEqualTo(2);
-        assertThat(client.stats("app", null, null).failed()).isEqualTo(2);
-        assertThat(client.history(JobQuery.latest(10)).jobs()).hasSize(2);
+        assertThat(client.stats("app", null, null).failed()).isEqualTo(3);
+        assertThat(client.history(JobQuery.latest(10)).jobs()).hasSize(4);
     }
 
     @Test
@@ -94,10 +113,12 @@ class JavaClientTest {
         JobMonitor offline = JobMonitor.toServer(URI.create("http://127.0.0.1:9"), null, spool);
         offline.start("offline-1", "sim", "run.sh", Map.of());
         offline.stop("offline-1", "success", 0, null);
-        assertThat(SpoolReporter.pending(spool)).hasSize(2);
+        offline.close();
+        int files = SpoolReporter.pending(spool).size();
+        assertThat(files).isPositive();
 
         try (SpoolIngester ingester = new SpoolIngester(spool, new Ingestor(writer))) {
-            assertThat(ingester.pass()).isEqualTo(2);
+            assertThat(ingester.pass()).isEqualTo(files);
         }
 
         assertThat(SpoolReporter.pending(spool)).isEmpty();
@@ -156,6 +177,88 @@ class JavaClientTest {
         assertThat(new JobService(db).job("w1")).isPresent();
         assertThat(spool.resolve("rejected")).doesNotExist();
         assertThat(spool.resolve("dir.ndjson")).isDirectory();
+    }
+
+    @Test
+    void aSlowDestinationNeverHoldsTheJobUpOrStretchesItsTimes() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<Event> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Reporter stalled = events -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new java.io.IOException(e);
+            }
+            got.addAll(events);
+        };
+        JobMonitor monitor = new JobMonitor(stalled, java.time.Clock.systemUTC(), w -> {});
+
+        long t0 = System.nanoTime();
+        try (var t = monitor.track("quick", "sim", "run.sh", Map.of())) {
+            t.success();
+        }
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(tookMs).as("the job waited for its reporter").isLessThan(1000);
+        assertThat(monitor.flush(Duration.ofMillis(200))).isFalse();
+        release.countDown();
+        monitor.close();
+        assertThat(got).extracting(Event::type).containsExactly(Event.JOB_STARTED, Event.JOB_FINISHED);
+    }
+
+    @Test
+    void aServerThatCannotBeUsedIsSaidOnceAndLeftAloneWhileEventsGoToTheSpool() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        Reporter refusing = events -> {
+            tries.incrementAndGet();
+            throw new java.io.IOException("server answered 401: this server needs an API token");
+        };
+        List<String> said = new java.util.ArrayList<>();
+        SpoolReporter spool = new SpoolReporter(tmp.resolve("spool"));
+        FallbackReporter r = new FallbackReporter(refusing, spool, said::add);
+        Event e = Event.job(Event.JOB_STARTED, "f1", java.time.Instant.now());
+
+        r.send(List.of(e));
+        r.send(List.of(e));
+
+        assertThat(said).hasSize(1);
+        assertThat(said.get(0)).contains("401");
+        assertThat(tries).hasValue(1);
+        assertThat(SpoolReporter.pending(spool.dir())).hasSize(2);
+    }
+
+    @Test
+    void eventsTheServerRefusesAreReportedNotSpooled() {
+        Path spool = tmp.resolve("spool");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobMonitor monitor = new JobMonitor(
+                new FallbackReporter(new HttpReporter(base, null), new SpoolReporter(spool)),
+                java.time.Clock.systemUTC(),
+                warnings::add);
+
+        monitor.start("x".repeat(300), "sim", "run.sh", Map.of());
+        monitor.close();
+
+        assertThat(warnings).singleElement().asString().contains("rejected");
+        assertThat(spool).doesNotExist();
+    }
+
+    @Test
+    void flushSetsAsideAFileTheServerRefusesAndSendsTheOthers() throws Exception {
+        Path spool = tmp.resolve("spool");
+        new SpoolReporter(spool).send(List.of(Event.job(Event.JOB_STARTED, "x".repeat(300), java.time.Instant.now())));
+        new SpoolReporter(spool).send(List.of(Event.job(Event.JOB_STARTED, "fine", java.time.Instant.now())));
+        List<String> setAside = new java.util.ArrayList<>();
+
+        int sent = SpoolReporter.drainTo(spool, new HttpReporter(base, null), setAside::add);
+
+        assertThat(sent).isEqualTo(1);
+        assertThat(setAside).singleElement().asString().contains("rejected");
+        assertThat(SpoolReporter.pending(spool)).isEmpty();
+        assertThat(new JobService(db).job("fine")).isPresent();
+        try (var kept = Files.list(spool.resolve("rejected"))) {
+            assertThat(kept.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".ndjson.errors"));
+        }
     }
 
     @Test
