@@ -11,14 +11,19 @@ public final class HttpReporter implements Reporter {
     private final int attempts;
     private final Duration firstBackoff;
 
-    public HttpReporter(URI server, String token, int attempts, Duration firstBackoff) {
+    /** {@code requestTimeout}: how long one attempt waits for the server's answer. */
+    public HttpReporter(URI server, String token, int attempts, Duration firstBackoff, Duration requestTimeout) {
         if (attempts < 1) {
             throw new IllegalArgumentException("attempts must be >= 1, got " + attempts);
         }
-        // A server that takes connections but never answers must not hold events for minutes.
-        this.client = new JobscopeClient(server, token, Duration.ofSeconds(15));
+        this.client = new JobscopeClient(server, token, requestTimeout);
         this.attempts = attempts;
         this.firstBackoff = firstBackoff;
+    }
+
+    public HttpReporter(URI server, String token, int attempts, Duration firstBackoff) {
+        // A server that takes connections but never answers must not hold events for minutes.
+        this(server, token, attempts, firstBackoff, Duration.ofSeconds(15));
     }
 
     public HttpReporter(URI server, String token) {
@@ -68,7 +73,7 @@ public final class HttpReporter implements Reporter {
     public static final class RejectedEventsException extends JobscopeException {
         private final IngestResult result;
 
-        RejectedEventsException(IngestResult result) {
+        public RejectedEventsException(IngestResult result) {
             super(
                     400,
                     "server rejected " + result.rejected().size() + " event(s): "

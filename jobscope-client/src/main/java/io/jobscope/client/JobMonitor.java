@@ -1,6 +1,5 @@
 package io.jobscope.client;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
@@ -50,7 +49,9 @@ public final class JobMonitor implements AutoCloseable {
     private final Object delivered = new Object();
     private final Thread sender;
     private final Thread exitHook;
-    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Put in the queue by {@link #close}: the sender delivers what is before it, then ends. */
+    private final Event endMarker = Event.job("end", "-", Instant.EPOCH);
 
     public JobMonitor(Reporter reporter, Clock clock, Consumer<String> warnings) {
         this.reporter = Objects.requireNonNull(reporter, "reporter");
@@ -72,7 +73,9 @@ public final class JobMonitor implements AutoCloseable {
      * server started with {@code --spool} on it, or {@code jobscope flush}, takes them. Said once as a warning.
      */
     public static JobMonitor toServer(URI server, String token, Path spool) {
-        Reporter http = new HttpReporter(server, token);
+        // Two tries of at most 10 s each: a server that does not answer has its events spooled well within
+        // the 30 s close() waits.
+        Reporter http = new HttpReporter(server, token, 2, Duration.ofMillis(250), Duration.ofSeconds(10));
         if (spool == null) {
             return new JobMonitor(http);
         }
@@ -114,8 +117,7 @@ public final class JobMonitor implements AutoCloseable {
         Event e = Event.job(Event.JOB_STARTED, id, now)
                 .put("workflow", workflow)
                 .put("app", app)
-                .put("script", script)
-                .put("host", Host.NAME);
+                .put("script", script);
         try {
             e.put("params", params);
         } catch (IllegalArgumentException notJson) {
@@ -136,13 +138,18 @@ public final class JobMonitor implements AutoCloseable {
         if (!Statuses.isKnown(status)) {
             throw new IllegalArgumentException("status must be one of " + Statuses.ALL + ", got '" + status + "'");
         }
+        finish(id, status, exitCode, error, true);
+    }
+
+    /** {@code threadCpu}: whether the calling thread is the one that ran the job (its CPU time is the job's). */
+    private void finish(String id, String status, Integer exitCode, String error, boolean threadCpu) {
         Running r = running.remove(id);
         Instant now = clock.instant();
         Event e = Event.job(Event.JOB_FINISHED, id, now)
                 .put("status", status)
                 .put("exit_code", exitCode)
                 .put("error", error);
-        if (r != null) {
+        if (r != null && threadCpu) {
             double total = Math.max(0, cpuNanos() - r.cpuNanos) / 1e9;
             double user = Math.max(0, userNanos() - r.userNanos) / 1e9;
             e.put("cpu_user_s", user).put("cpu_system_s", Math.max(0, total - user));
@@ -179,7 +186,7 @@ public final class JobMonitor implements AutoCloseable {
     }
 
     private void report(Event e) {
-        if (closed) {
+        if (closed.get()) {
             warn("monitor closed: " + e.type() + " of job " + e.jobId() + " not reported");
             return;
         }
@@ -190,33 +197,56 @@ public final class JobMonitor implements AutoCloseable {
         }
     }
 
-    /** The background thread: hands what waits to the reporter, up to 500 events at a time. */
+    /**
+     * The background thread: hands what waits to the reporter, up to 500 events at a time, until {@link
+     * #endMarker}; then what was queued behind it (a report racing with close), and ends. Never interrupted, so a
+     * batch being sent is never cut off half-way (a spool file half-written).
+     */
     private void deliver() {
         List<Event> batch = new ArrayList<>();
-        while (true) {
+        boolean last = false;
+        while (!last) {
             try {
                 batch.add(queue.take());
-            } catch (InterruptedException stop) {
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
             queue.drainTo(batch, 499);
-            try {
-                reporter.send(batch);
-            } catch (IOException | RuntimeException ex) {
-                Event first = batch.get(0);
-                warn("could not report "
-                        + (batch.size() == 1
-                                ? first.type() + " of job " + first.jobId()
-                                : batch.size() + " events (" + first.type() + " of job " + first.jobId() + ", …)")
-                        + ": " + ex.getMessage());
+            last = batch.removeIf(e -> e == endMarker);
+            if (last) {
+                queue.drainTo(batch);
             }
-            done(batch.size());
+            send(batch);
             batch.clear();
         }
     }
 
+    private void send(List<Event> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            for (Event e : batch) {
+                if (Event.JOB_STARTED.equals(e.type()) && Host.NAME != null) {
+                    e.put("host", Host.NAME); // looked up here: a slow name service must not hold a job up
+                }
+            }
+            reporter.send(batch);
+        } catch (Throwable ex) { // whatever a reporter throws, the thread goes on and flush() hears of it
+            Event first = batch.get(0);
+            warn("could not report "
+                    + (batch.size() == 1
+                            ? first.type() + " of job " + first.jobId()
+                            : batch.size() + " events (" + first.type() + " of job " + first.jobId() + ", …)")
+                    + ": " + ex.getMessage());
+        } finally {
+            done(batch.size());
+        }
+    }
+
     private void done(int events) {
-        if (pending.addAndGet(-events) == 0) {
+        if (pending.addAndGet(-events) <= 0) {
             synchronized (delivered) {
                 delivered.notifyAll();
             }
@@ -233,7 +263,7 @@ public final class JobMonitor implements AutoCloseable {
 
     /**
      * Waits until every event reported so far has been handed over (delivered, spooled, or warned about), at
-     * most {@code timeout}; returns whether they all were.
+     * most {@code timeout}; returns whether they all were (false too while other threads keep reporting).
      */
     public boolean flush(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -256,12 +286,7 @@ public final class JobMonitor implements AutoCloseable {
 
     /** The JVM is exiting: jobs still running will never stop; they are reported {@code error}. */
     private void atExit() {
-        for (String id : new ArrayList<>(running.keySet())) {
-            stop(id, Statuses.ERROR, null, "the program exited while the job was running");
-        }
-        if (!flush(Duration.ofSeconds(10))) {
-            System.err.println("jobscope: warning: " + pending.get() + " event(s) not delivered before exit");
-        }
+        end("the program exited while the job was running", Duration.ofSeconds(10));
     }
 
     private long cpuNanos() {
@@ -272,23 +297,42 @@ public final class JobMonitor implements AutoCloseable {
         return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadUserTime() : 0;
     }
 
-    /** Delivers what waits (up to 30 s), then stops. */
+    /**
+     * Reports jobs still running as {@code error} (the monitor is going away), delivers what waits (up to
+     * 30 s; a server that does not answer has its events spooled by then, when there is a spool), then stops.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (end("the monitor was closed while the job was running", Duration.ofSeconds(30))) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            } catch (IllegalStateException exiting) {
+                // closed from another shutdown hook
+            }
         }
-        if (!flush(Duration.ofSeconds(30))) {
-            warn(pending.get() + " event(s) not delivered within 30 s of close()");
+    }
+
+    /** Ends the monitor once (close or exit, whichever comes first); returns whether this call did. */
+    private boolean end(String stillRunning, Duration wait) {
+        for (String id : new ArrayList<>(running.keySet())) {
+            finish(id, Statuses.ERROR, null, stillRunning, false);
         }
-        closed = true;
-        sender.interrupt();
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
         try {
-            Runtime.getRuntime().removeShutdownHook(exitHook);
-        } catch (IllegalStateException exiting) {
-            // closed from another shutdown hook
+            if (queue.offer(endMarker, wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                sender.join(wait.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        reporter.close();
+        if (sender.isAlive()) {
+            warn(pending.get() + " event(s) not delivered within " + wait.toSeconds() + " s");
+        } else {
+            reporter.close();
+        }
+        return true;
     }
 
     /** This machine's name, for the jobs it runs. */

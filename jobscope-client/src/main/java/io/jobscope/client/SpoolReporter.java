@@ -98,7 +98,13 @@ public final class SpoolReporter implements Reporter {
         for (Path file : pending(dir)) {
             List<Event> events = new ArrayList<>();
             String problem = null;
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                lines = List.of();
+                problem = "not UTF-8 text";
+            }
             for (int i = 0; i < lines.size() && problem == null; i++) {
                 if (!lines.get(i).isBlank()) {
                     try {

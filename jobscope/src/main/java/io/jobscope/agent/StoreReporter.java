@@ -31,17 +31,24 @@ public final class StoreReporter implements Reporter {
     @Override
     public void send(List<Event> events) throws IOException {
         List<IngestEvent> valid = new ArrayList<>(events.size());
-        for (Event e : events) {
+        List<io.jobscope.client.IngestResult.Rejection> refused = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
             try {
-                valid.add(EventValidator.validate(e.toJson(), null));
+                valid.add(EventValidator.validate(events.get(i).toJson(), null));
             } catch (InvalidEventException ex) {
-                throw new IOException("event " + e.id() + " refused: " + ex.getMessage(), ex);
+                refused.add(new io.jobscope.client.IngestResult.Rejection(i + 1, ex.getMessage()));
             }
         }
+        EventWriter.Result stored;
         try {
-            writer.write(valid);
+            stored = writer.write(valid);
         } catch (RuntimeException ex) {
             throw new IOException("the store " + db.location() + " could not take the events: " + ex.getMessage(), ex);
+        }
+        if (!refused.isEmpty()) {
+            // As a server answers: the valid events are stored, the others named.
+            throw new io.jobscope.client.HttpReporter.RejectedEventsException(
+                    new io.jobscope.client.IngestResult(stored.accepted(), stored.duplicates(), refused));
         }
     }
 

@@ -51,7 +51,7 @@ final class Target implements AutoCloseable {
         String location = Database.defaultLocation(db);
         if (database == null
                 && !Database.isPostgres(location)
-                && !java.nio.file.Files.exists(java.nio.file.Path.of(location))) {
+                && !java.nio.file.Files.exists(Database.sqliteFile(location))) {
             String from = db != null && !db.isBlank()
                     ? "--db"
                     : System.getenv("JOBSCOPE_DB") != null

@@ -152,13 +152,8 @@ final class TokenCommand implements Runnable {
             // A new file beside it, moved over it at once: a server never reads half of it.
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".tokens", ".tmp");
             try {
-                try {
-                    Files.setPosixFilePermissions(
-                            tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException ignored) {
-                    // not a POSIX file system
-                }
                 Files.write(tmp, kept, StandardCharsets.UTF_8);
+                keepAccess(file, tmp);
                 Files.move(
                         tmp,
                         file,
@@ -169,6 +164,26 @@ final class TokenCommand implements Runnable {
             }
             spec.commandLine().getErr().printf("token '%s' removed from %s%n", name, file);
             return 0;
+        }
+    }
+
+    /**
+     * Gives the new file the old one's permissions, owner and group (as far as this user may), so that a
+     * server reading it as another user still can.
+     */
+    private static void keepAccess(Path from, Path to) throws IOException {
+        try {
+            var old = Files.readAttributes(from, java.nio.file.attribute.PosixFileAttributes.class);
+            Files.setPosixFilePermissions(to, old.permissions());
+            var view = Files.getFileAttributeView(to, java.nio.file.attribute.PosixFileAttributeView.class);
+            try {
+                view.setGroup(old.group());
+                view.setOwner(old.owner());
+            } catch (IOException notAllowed) {
+                // only root may give a file away; a file of the same owner keeps its group where allowed
+            }
+        } catch (UnsupportedOperationException notPosix) {
+            // not a POSIX file system
         }
     }
 

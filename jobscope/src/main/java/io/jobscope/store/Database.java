@@ -73,12 +73,17 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
-    private static Database openSqlite(String location, int maxConnections) {
+    /** The file of a SQLite location: a path, {@code jdbc:sqlite:PATH} or {@code sqlite://PATH}. */
+    public static Path sqliteFile(String location) {
         String path = location.startsWith("jdbc:sqlite:") ? location.substring("jdbc:sqlite:".length()) : location;
         if (path.startsWith("sqlite://")) {
             path = path.substring("sqlite://".length());
         }
-        Path file = Path.of(path).toAbsolutePath();
+        return Path.of(path).toAbsolutePath();
+    }
+
+    private static Database openSqlite(String location, int maxConnections) {
+        Path file = sqliteFile(location);
         try {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());

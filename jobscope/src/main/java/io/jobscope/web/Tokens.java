@@ -42,12 +42,13 @@ public final class Tokens {
     private final Path source;
 
     private volatile String loadedVersion;
-    private volatile long nextCheckNanos;
+    private volatile long nextCheckNanos = System.nanoTime();
 
     private Tokens(List<Token> tokens, Path source, String loadedVersion) {
         this.tokens = List.copyOf(tokens);
         this.source = source;
         this.loadedVersion = loadedVersion;
+        this.nextCheckNanos = System.nanoTime() + 1_000_000_000L;
     }
 
     public static Tokens none() {
@@ -100,26 +101,49 @@ public final class Tokens {
         return tokens;
     }
 
+    /**
+     * Reads the file again when its content changed. A file that is gone or cannot be read lets nobody in
+     * (a revoked token must not keep working); a file that does not parse (caught half-written by an editor)
+     * keeps the tokens read last.
+     */
     private void reload() {
+        String version;
         try {
-            String version = version(source);
-            if (!version.equals(loadedVersion)) {
-                tokens = load(source).tokens;
-                loadedVersion = version;
-                LOG.info("API tokens read again from {}: {} token(s)", source, tokens.size());
+            version = version(source);
+        } catch (IOException e) {
+            if (!tokens.isEmpty()) {
+                LOG.warn(
+                        "API tokens: cannot read {} ({}): no token is accepted until it can be",
+                        source,
+                        e.getMessage());
             }
+            tokens = List.of();
+            loadedVersion = null;
+            return;
+        }
+        if (version.equals(loadedVersion)) {
+            return;
+        }
+        try {
+            tokens = load(source).tokens;
+            loadedVersion = version;
+            LOG.info("API tokens read again from {}: {} token(s)", source, tokens.size());
         } catch (IOException | RuntimeException e) {
             LOG.warn(
-                    "API tokens: keeping the {} read before; cannot read {} again: {}",
+                    "API tokens: keeping the {} read before; {} does not read: {}",
                     tokens.size(),
                     source,
                     e.getMessage());
         }
     }
 
-    /** What tells one state of a file from another: its modification time and size. */
+    /** What tells one content of the file from another: its SHA-256 (a token file is small). */
     private static String version(Path file) throws IOException {
-        return Files.getLastModifiedTime(file).toMillis() + "/" + Files.size(file);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Reads a token file; every malformed line is an error naming its number. */

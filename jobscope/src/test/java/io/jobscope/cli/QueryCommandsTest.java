@@ -246,6 +246,30 @@ class QueryCommandsTest {
     }
 
     @Test
+    void aStoreGivenAsAJdbcUrlIsRead() {
+        CliRunner.Result r = CliRunner.run("history", "--db", "jdbc:sqlite:" + db);
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("3f8a21b2");
+    }
+
+    @Test
+    void flushIntoTheStoreSetsAsideAFileItRefusesAndStoresTheOthers() throws Exception {
+        Path spool = tmp.resolve("spool");
+        new io.jobscope.client.SpoolReporter(spool)
+                .send(java.util.List.of(Event.job(Event.JOB_STARTED, "x".repeat(300), Instant.now())));
+        new io.jobscope.client.SpoolReporter(spool)
+                .send(java.util.List.of(Event.job(Event.JOB_STARTED, "after-bad", Instant.now())));
+
+        CliRunner.Result r = CliRunner.run("flush", "--spool", spool.toString(), "--db", db);
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("set aside");
+        assertThat(CliRunner.run("show", "after-bad", "--db", db).exit()).isZero();
+        assertThat(io.jobscope.client.SpoolReporter.pending(spool)).isEmpty();
+    }
+
+    @Test
     void aFileThatIsNotADatabaseIsOneClearLine() throws Exception {
         Path notDb = tmp.resolve("notes.txt");
         java.nio.file.Files.writeString(

@@ -193,13 +193,13 @@ class JavaClientTest {
         };
         JobMonitor monitor = new JobMonitor(stalled, java.time.Clock.systemUTC(), w -> {});
 
-        long t0 = System.nanoTime();
-        try (var t = monitor.track("quick", "sim", "run.sh", Map.of())) {
-            t.success();
-        }
-        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        // Were the job to wait for its reporter, it would wait for ever (the reporter is held below).
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (var t = monitor.track("quick", "sim", "run.sh", Map.of())) {
+                t.success();
+            }
+        });
 
-        assertThat(tookMs).as("the job waited for its reporter").isLessThan(1000);
         assertThat(monitor.flush(Duration.ofMillis(200))).isFalse();
         release.countDown();
         monitor.close();
@@ -239,7 +239,7 @@ class JavaClientTest {
         monitor.start("x".repeat(300), "sim", "run.sh", Map.of());
         monitor.close();
 
-        assertThat(warnings).singleElement().asString().contains("rejected");
+        assertThat(warnings).isNotEmpty().allSatisfy(w -> assertThat(w).contains("rejected"));
         assertThat(spool).doesNotExist();
     }
 
