@@ -366,9 +366,9 @@ public final class JobMonitor implements AutoCloseable {
             this.id = id;
         }
 
-        /** The block did its work: the job ends {@code success}. */
+        /** The block did its work: the job ends {@code success} (exit code 0). */
         public Tracker success() {
-            return setStatus(Statuses.SUCCESS, null, null);
+            return setStatus(Statuses.SUCCESS, 0, null);
         }
 
         /** Sets the outcome reported on close. */

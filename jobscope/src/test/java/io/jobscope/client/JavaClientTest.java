@@ -98,6 +98,7 @@ class JavaClientTest {
                 .as("an exception out of a try-with-resources block")
                 .isEqualTo("error");
         assertThat(client.job("task-459").orElseThrow().status()).isEqualTo("success");
+        assertThat(client.job("task-459").orElseThrow().exitCode()).isZero();
         assertThat(client.job("task-459").orElseThrow().host()).isNotBlank();
         Job errored = client.job("task-456").orElseThrow();
         assertThat(errored.status()).isEqualTo("error");
