@@ -92,6 +92,30 @@ class RulePackTest {
     }
 
     @Test
+    void aJavaExceptionIsJavasAndADottedPythonOneStaysPythons() {
+        Classifier c = new Classifier(RuleBook.builtIn(), List.of());
+        Diagnosis java = c.classify(new FailedJob(
+                "j",
+                null,
+                null,
+                "error",
+                null,
+                null,
+                null,
+                "java.lang.NullPointerException",
+                null,
+                null,
+                null,
+                new byte[0]));
+        byte[] py = "json.decoder.JSONDecodeError: Expecting value: line 1 column 1\n".getBytes(StandardCharsets.UTF_8);
+        Diagnosis python =
+                c.classify(new FailedJob("p", null, null, "failed", 1, null, null, null, null, null, null, py));
+
+        assertThat(java.rule()).isEqualTo("java-exception");
+        assertThat(python.rule()).isEqualTo("python-exception");
+    }
+
+    @Test
     void pythonSignatureHasTheExceptionAndInnermostFrameWithNumbersNormalised() {
         Classifier c = new Classifier(RuleBook.builtIn(), List.of());
         String tb = "Traceback (most recent call last):\n  File \"/a/run.py\", line 9, in <module>\n    main()\n"
