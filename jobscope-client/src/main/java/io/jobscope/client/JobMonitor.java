@@ -150,9 +150,11 @@ public final class JobMonitor implements AutoCloseable {
                 .put("exit_code", exitCode)
                 .put("error", error);
         if (r != null && threadCpu) {
-            double total = Math.max(0, cpuNanos() - r.cpuNanos) / 1e9;
-            double user = Math.max(0, userNanos() - r.userNanos) / 1e9;
-            e.put("cpu_user_s", user).put("cpu_system_s", Math.max(0, total - user));
+            long total = Math.max(0, cpuNanos() - r.cpuNanos);
+            long user = Math.max(0, userNanos() - r.userNanos);
+            // Microseconds: the thread clock's resolution is coarser; doubles of nanoseconds print 0.0070092019999.
+            e.put("cpu_user_s", Math.round(user / 1e3) / 1e6)
+                    .put("cpu_system_s", Math.round(Math.max(0, total - user) / 1e3) / 1e6);
         }
         report(e);
     }

@@ -108,7 +108,7 @@ final class DiagnoseCommand implements Callable<Integer> {
             } else {
                 RuleBook book = RuleBook.load(rules, true);
                 DiagnoseService service =
-                        new DiagnoseService(target.database(), Classifier.standard(book), OutageLookup.NONE);
+                        new DiagnoseService(target.existingDatabase(), Classifier.standard(book), OutageLookup.NONE);
                 if (job != null && target.queries().job(job).isEmpty()) {
                     throw new UserException("no job with id '" + job + "'");
                 }

@@ -32,7 +32,7 @@ final class DiagnosisSection {
                                             + "/diagnosis",
                                     Diagnosis.class))
                     : new DiagnoseService(
-                                    target.database(),
+                                    target.existingDatabase(),
                                     Classifier.standard(RuleBook.load(List.of(), true)),
                                     OutageLookup.NONE)
                             .diagnosis(job.id());

@@ -35,7 +35,7 @@ final class PhaseStatsPrinter {
                     rows.add(Json.mapper().convertValue(p, PhaseStats.class));
                 }
             } else {
-                rows = new PhaseStatsService(target.database()).byPhase(since, workflow);
+                rows = new PhaseStatsService(target.existingDatabase()).byPhase(since, workflow);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

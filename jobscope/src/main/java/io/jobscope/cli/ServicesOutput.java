@@ -23,7 +23,7 @@ final class ServicesOutput {
         if (target.remote()) {
             return new ServicesClient(new JobscopeClient(target.serverUri(), target.token));
         }
-        return new ServiceBoard(target.database(), Clock.systemUTC());
+        return new ServiceBoard(target.existingDatabase(), Clock.systemUTC());
     }
 
     /**

@@ -141,7 +141,7 @@ final class SummarizeCommand implements Callable<Integer> {
             }
             return loop(
                     out,
-                    () -> StoreSummaries.summarize(target.database(), source.workflow)
+                    () -> StoreSummaries.summarize(target.existingDatabase(), source.workflow)
                             .orElseThrow(() -> new UserException("no workflow '" + source.workflow + "' in the store")),
                     () -> "workflow " + source.workflow,
                     null);

@@ -47,7 +47,7 @@ public final class EventStreamReader {
         // Editors on Windows start UTF-8 files with a byte-order mark: skipped. UTF-16 (or UTF-32) text is
         // refused as a whole rather than read as lines of garbage.
         if (in.skipByteOrderMark()) {
-            sink.reject(1, "the body is UTF-16 or UTF-32 text (it starts with a byte-order mark); send UTF-8");
+            sink.reject(1, "the body is UTF-16 or UTF-32 text; send UTF-8");
             return;
         }
         int first = in.peekNonBlank();
@@ -253,8 +253,8 @@ public final class EventStreamReader {
         }
 
         /**
-         * At the start of the stream: skips a UTF-8 byte-order mark; returns whether a UTF-16 or UTF-32 one
-         * is there instead (left in place).
+         * At the start of the stream: skips a UTF-8 byte-order mark; returns whether the text is UTF-16 or
+         * UTF-32 instead (their byte-order mark, or a NUL in the first two bytes; left in place).
          */
         boolean skipByteOrderMark() throws IOException {
             while (end - pos < 4) {
@@ -279,13 +279,8 @@ public final class EventStreamReader {
             if (have >= 2) {
                 int b0 = chunk[pos] & 0xFF;
                 int b1 = chunk[pos + 1] & 0xFF;
-                return (b0 == 0xFE && b1 == 0xFF)
-                        || (b0 == 0xFF && b1 == 0xFE)
-                        || (have >= 4
-                                && b0 == 0
-                                && b1 == 0
-                                && (chunk[pos + 2] & 0xFF) == 0xFE
-                                && (chunk[pos + 3] & 0xFF) == 0xFF);
+                // Byte-order marks, or a NUL among the first two bytes: UTF-16/32 without a mark (JSON has no NUL).
+                return (b0 == 0xFE && b1 == 0xFF) || (b0 == 0xFF && b1 == 0xFE) || b0 == 0 || b1 == 0;
             }
             return false;
         }

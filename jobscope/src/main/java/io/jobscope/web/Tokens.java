@@ -115,7 +115,7 @@ public final class Tokens {
                 LOG.warn(
                         "API tokens: cannot read {} ({}): no token is accepted until it can be",
                         source,
-                        e.getMessage());
+                        e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage());
             }
             tokens = List.of();
             loadedVersion = null;

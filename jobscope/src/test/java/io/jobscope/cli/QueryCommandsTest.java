@@ -189,7 +189,7 @@ class QueryCommandsTest {
     void aMistypedStorePathIsReportedNotMadeIntoAnEmptyStore() {
         Path typo = tmp.resolve("no-such-dir/jobs.db");
 
-        for (String command : new String[] {"history", "stats", "show"}) {
+        for (String command : new String[] {"history", "stats", "show", "diagnose", "services"}) {
             CliRunner.Result r = command.equals("show")
                     ? CliRunner.run(command, "3f8a21b2", "--db", typo.toString())
                     : CliRunner.run(command, "--db", typo.toString());

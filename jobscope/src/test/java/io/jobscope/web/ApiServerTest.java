@@ -189,9 +189,19 @@ class ApiServerTest {
                 .build();
 
         HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> noMark = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray((started("b") + "\n" + started("c") + "\n")
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_16LE)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json(r).get("rejected").get(0).get("error").asText()).contains("UTF-16");
+        assertThat(noMark.statusCode()).isEqualTo(400);
+        assertThat(json(noMark).get("accepted").asLong())
+                .as("UTF-16 without a byte-order mark is refused whole, not read in part")
+                .isZero();
     }
 
     @Test
