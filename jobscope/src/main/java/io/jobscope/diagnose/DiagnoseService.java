@@ -285,9 +285,12 @@ public final class DiagnoseService {
     /** The verdict and the command that follows from it. */
     public static String[] verdict(Diagnosis d, String example, List<String> jobs, String outage) {
         String retry = retryCommand(jobs);
-        String read = "jobscope logs " + example
-                + (d.stream() != null && !d.stream().equals("stdout") ? " --stream stderr" : "")
-                + (d.lineNo() != null ? "  # line " + d.lineNo() : "");
+        // Found in the job's error message (a job reported without logs, such as the Java client's): show has it.
+        String read = "error".equals(d.stream())
+                ? "jobscope show " + example + "  # its error"
+                : "jobscope logs " + example
+                        + (d.stream() != null && !d.stream().equals("stdout") ? " --stream stderr" : "")
+                        + (d.lineNo() != null ? "  # line " + d.lineNo() : "");
         String who = d.service() != null ? " (" + d.service() + ")" : "";
         String out = outage != null ? "; " + outage : "";
         return switch (d.category()) {
