@@ -24,6 +24,8 @@ import java.util.function.Consumer;
  * to a {@link Reporter} from a background thread, so a slow or unreachable server never holds the job up or
  * stretches its times; {@link #flush} waits for them, {@link #close} too. A reporter failure never fails the
  * job: it is passed to the warning handler. Jobs still running when the JVM exits are reported {@code error}.
+ * Make one monitor per program and share it between threads (each has its own sender thread and exit hook);
+ * close it when the program is done.
  *
  * <pre>{@code
  * JobMonitor monitor = JobMonitor.toServer(URI.create("http://127.0.0.1:8080"), token);
