@@ -141,11 +141,7 @@ final class TokenCommand implements Runnable {
             }
             java.util.List<String> kept = new java.util.ArrayList<>();
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                String s = line.strip();
-                boolean named = !s.isEmpty()
-                        && !s.startsWith("#")
-                        && s.split(":", 2)[0].trim().equals(name);
-                if (!named) {
+                if (!name.equals(Tokens.nameOf(line))) {
                     kept.add(line);
                 }
             }

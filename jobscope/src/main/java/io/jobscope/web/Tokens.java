@@ -41,8 +41,10 @@ public final class Tokens {
     /** The file a server's tokens are read again from when it changes; null when fixed. */
     private final Path source;
 
+    /** The SHA-256 of the file's content as read last: a change is told by it. */
     private volatile String loadedVersion;
-    private volatile long nextCheckNanos = System.nanoTime();
+
+    private volatile long nextCheckNanos;
 
     private Tokens(List<Token> tokens, Path source, String loadedVersion) {
         this.tokens = List.copyOf(tokens);
@@ -61,13 +63,13 @@ public final class Tokens {
      * mangled keeps the tokens read last (and says so in the log). A file holding no token is refused.
      */
     public static Tokens watch(Path file) throws IOException {
-        String version = version(file);
-        Tokens read = load(file);
-        if (read.tokens.isEmpty()) {
+        byte[] content = Files.readAllBytes(file);
+        List<Token> read = parse(content, file);
+        if (read.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no API token: create one with 'jobscope token create NAME"
                     + " --scopes ingest,read --token-file " + file + "'");
         }
-        return new Tokens(read.tokens, file, version);
+        return new Tokens(read, file, version(content));
     }
 
     /** Whether no tokens are asked for (a server serving loopback openly); never so for a watched file. */
@@ -107,9 +109,9 @@ public final class Tokens {
      * keeps the tokens read last.
      */
     private void reload() {
-        String version;
+        byte[] content;
         try {
-            version = version(source);
+            content = Files.readAllBytes(source);
         } catch (IOException e) {
             if (!tokens.isEmpty()) {
                 LOG.warn(
@@ -121,14 +123,15 @@ public final class Tokens {
             loadedVersion = null;
             return;
         }
+        String version = version(content);
         if (version.equals(loadedVersion)) {
             return;
         }
         try {
-            tokens = load(source).tokens;
+            tokens = List.copyOf(parse(content, source));
             loadedVersion = version;
             LOG.info("API tokens read again from {}: {} token(s)", source, tokens.size());
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn(
                     "API tokens: keeping the {} read before; {} does not read: {}",
                     tokens.size(),
@@ -137,27 +140,30 @@ public final class Tokens {
         }
     }
 
-    /** What tells one content of the file from another: its SHA-256 (a token file is small). */
-    private static String version(Path file) throws IOException {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String version(byte[] content) {
+        return HexFormat.of().formatHex(sha256(content));
     }
 
     /** Reads a token file; every malformed line is an error naming its number. */
     public static Tokens load(Path file) throws IOException {
+        return new Tokens(parse(Files.readAllBytes(file), file), null, null);
+    }
+
+    private static List<Token> parse(byte[] content, Path file) {
         List<Token> list = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = new String(content, StandardCharsets.UTF_8).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
+            if (nameOf(lines.get(i)) != null) {
+                list.add(parseLine(lines.get(i).strip(), file, i + 1));
             }
-            list.add(parseLine(line, file, i + 1));
         }
-        return new Tokens(list, null, null);
+        return list;
+    }
+
+    /** The name of the token a token-file line holds; null for a blank or comment line. */
+    public static String nameOf(String line) {
+        String s = line.strip();
+        return s.isEmpty() || s.startsWith("#") ? null : s.split(":", 2)[0].trim();
     }
 
     private static Token parseLine(String line, Path file, int lineNo) {
@@ -175,7 +181,7 @@ public final class Tokens {
         if (!hex.matches("[0-9a-fA-F]{64}")) {
             throw new IllegalArgumentException(where + "the hash must be 64 hexadecimal digits (SHA-256)");
         }
-        return new Token(parts[0].trim(), scopes, HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT)));
+        return new Token(nameOf(line), scopes, HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT)));
     }
 
     /** Parses a scope name such as "ingest". */
@@ -224,8 +230,12 @@ public final class Tokens {
     }
 
     static byte[] sha256(String s) {
+        return sha256(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] sha256(byte[] b) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256").digest(b);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
