@@ -85,58 +85,101 @@ public final class SpoolReporter implements Reporter {
         return files;
     }
 
+    /** Events sent to the destination at a time while a spool file is read. */
+    private static final int DRAIN_CHUNK = 1000;
+
     /**
      * Sends every spooled file to {@code target}, deleting each once delivered, and returns how many went.
-     * Stops at the first file that cannot be delivered (the destination is down: the rest would fail too).
-     * A file the destination refuses, or that does not hold events, is set aside in {@code rejected/} with a
-     * {@code .errors} file (the events it refused; the others are stored) and named to {@code onSetAside},
-     * so that it never holds up the files behind it.
+     * A file is read a line at a time and sent {@value #DRAIN_CHUNK} events at a time. Stops at the first
+     * file that cannot be delivered (the destination is down: the rest would fail too; what went already
+     * counts as duplicates when sent again). A file with lines the destination refuses, or that are not
+     * events, is set aside in {@code rejected/} with a {@code .errors} file (its other events are stored)
+     * and named to {@code onSetAside}, so that it never holds up the files behind it.
      */
     public static int drainTo(Path dir, Reporter target, java.util.function.Consumer<String> onSetAside)
             throws IOException {
         int sent = 0;
         for (Path file : pending(dir)) {
-            List<Event> events = new ArrayList<>();
-            String problem = null;
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            } catch (java.nio.charset.CharacterCodingException e) {
-                lines = List.of();
-                problem = "not UTF-8 text";
+            List<IngestResult.Rejection> refused = drainFile(file, target);
+            if (refused.isEmpty()) {
+                Files.deleteIfExists(file);
+                sent++;
+            } else {
+                String errors = errorsText(refused, refused.size());
+                Path aside = setAside(dir, file, errors);
+                onSetAside.accept(file.getFileName() + " set aside as " + aside + ": "
+                        + errors.lines().findFirst().orElse(""));
             }
-            for (int i = 0; i < lines.size() && problem == null; i++) {
-                if (!lines.get(i).isBlank()) {
-                    try {
-                        events.add(Event.parse(lines.get(i)));
-                    } catch (RuntimeException e) {
-                        problem = "line " + (i + 1) + ": not an event: " + e.getMessage();
-                    }
-                }
-            }
-            if (problem == null) {
-                try {
-                    target.send(events);
-                    Files.deleteIfExists(file);
-                    sent++;
-                    continue;
-                } catch (HttpReporter.RejectedEventsException e) {
-                    StringBuilder sb = new StringBuilder();
-                    for (IngestResult.Rejection r : e.result().rejected()) {
-                        sb.append("line ")
-                                .append(r.line())
-                                .append(": ")
-                                .append(r.error())
-                                .append('\n');
-                    }
-                    problem = sb.toString().strip();
-                }
-            }
-            Path aside = setAside(dir, file, problem);
-            onSetAside.accept(file.getFileName() + " set aside as " + aside + ": "
-                    + problem.lines().findFirst().orElse(""));
         }
         return sent;
+    }
+
+    /** Sends one file's events; returns the lines refused (by line number in the file). */
+    private static List<IngestResult.Rejection> drainFile(Path file, Reporter target) throws IOException {
+        List<IngestResult.Rejection> refused = new ArrayList<>();
+        List<Event> chunk = new ArrayList<>();
+        List<Long> lineNos = new ArrayList<>();
+        var utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        try (java.io.BufferedReader in =
+                new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), utf8))) {
+            long no = 0;
+            for (String line; (line = in.readLine()) != null; ) {
+                no++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    chunk.add(Event.parse(line));
+                    lineNos.add(no);
+                } catch (IllegalArgumentException e) {
+                    refused.add(new IngestResult.Rejection(no, e.getMessage()));
+                }
+                if (chunk.size() == DRAIN_CHUNK) {
+                    send(target, chunk, lineNos, refused);
+                }
+            }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            refused.add(new IngestResult.Rejection(0, "not UTF-8 text"));
+        }
+        send(target, chunk, lineNos, refused);
+        return refused;
+    }
+
+    /** Sends a chunk and empties it; a refusal is noted under the file's line number of the event. */
+    private static void send(
+            Reporter target, List<Event> chunk, List<Long> lineNos, List<IngestResult.Rejection> refused)
+            throws IOException {
+        if (chunk.isEmpty()) {
+            return;
+        }
+        try {
+            target.send(chunk);
+        } catch (HttpReporter.RejectedEventsException e) {
+            for (IngestResult.Rejection r : e.result().rejected()) {
+                long line = r.line() >= 1 && r.line() <= lineNos.size() ? lineNos.get((int) r.line() - 1) : 0;
+                refused.add(new IngestResult.Rejection(line, r.error()));
+            }
+        }
+        chunk.clear();
+        lineNos.clear();
+    }
+
+    /**
+     * The {@code .errors} text of a file kept aside: a line per refusal, and how many more were refused
+     * beyond those listed ({@code total}).
+     */
+    public static String errorsText(List<IngestResult.Rejection> refused, long total) {
+        StringBuilder sb = new StringBuilder();
+        for (IngestResult.Rejection r : refused) {
+            sb.append("line ").append(r.line()).append(": ").append(r.error()).append('\n');
+        }
+        if (total > refused.size()) {
+            sb.append("… and ").append(total - refused.size()).append(" more line(s) refused\n");
+        }
+        return sb.toString().strip();
     }
 
     public static int drainTo(Path dir, Reporter target) throws IOException {

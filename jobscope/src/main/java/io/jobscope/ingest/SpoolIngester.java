@@ -70,20 +70,8 @@ public final class SpoolIngester implements AutoCloseable {
      * line.
      */
     private void keepRejected(Path file, Ingestor.Report report) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        IngestResult r = report.result();
-        r.rejected()
-                .forEach(x -> sb.append("line ")
-                        .append(x.line())
-                        .append(": ")
-                        .append(x.error())
-                        .append('\n'));
-        if (report.rejectedCount() > r.rejected().size()) {
-            sb.append("… and ")
-                    .append(report.rejectedCount() - r.rejected().size())
-                    .append(" more line(s) refused\n");
-        }
-        Path kept = SpoolReporter.setAside(dir, file, sb.toString().strip());
+        Path kept = SpoolReporter.setAside(
+                dir, file, SpoolReporter.errorsText(report.result().rejected(), report.rejectedCount()));
         LOG.warn("spool file {}: {} line(s) refused, kept as {}", file.getFileName(), report.rejectedCount(), kept);
     }
 

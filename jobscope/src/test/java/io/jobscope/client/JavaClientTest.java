@@ -263,6 +263,23 @@ class JavaClientTest {
     }
 
     @Test
+    void flushSendsTheEventsOfAFileBesideALineThatIsNotAnEventAndNamesThatLine() throws Exception {
+        Path spool = Files.createDirectories(tmp.resolve("spool"));
+        Files.writeString(
+                spool.resolve("mixed.ndjson"),
+                Event.job(Event.JOB_STARTED, "kept", java.time.Instant.now()).toLine() + "\n\nnot json\n");
+        List<String> setAside = new java.util.ArrayList<>();
+
+        int sent = SpoolReporter.drainTo(spool, new HttpReporter(base, null), setAside::add);
+
+        assertThat(sent).isZero();
+        assertThat(new JobService(db).job("kept")).isPresent();
+        assertThat(setAside).singleElement().asString().contains("line 3: not a JSON event object");
+        assertThat(Files.readString(spool.resolve("rejected/mixed.ndjson.errors")))
+                .startsWith("line 3:");
+    }
+
+    @Test
     void theHttpReporterRetriesThenFails() {
         HttpReporter reporter = new HttpReporter(URI.create("http://127.0.0.1:9"), null, 3, Duration.ofMillis(10));
 
