@@ -67,8 +67,10 @@ public final class JobMonitor implements AutoCloseable {
     }
 
     public JobMonitor(Reporter reporter) {
-        this(reporter, Clock.systemUTC(), w -> System.err.println("jobscope: warning: " + w));
+        this(reporter, Clock.systemUTC(), STDERR);
     }
+
+    private static final Consumer<String> STDERR = w -> System.err.println("jobscope: warning: " + w);
 
     /**
      * Delivers to a server; when it cannot be reached, events wait in {@code spool} (if not null) until a
@@ -81,15 +83,14 @@ public final class JobMonitor implements AutoCloseable {
         if (spool == null) {
             return new JobMonitor(http);
         }
-        JobMonitor[] self = new JobMonitor[1];
         FallbackReporter r = new FallbackReporter(
                 http,
                 new SpoolReporter(spool),
-                why -> self[0].warn(why
+                why -> STDERR.accept(why
                         + "; events wait in " + spool + " (send them with: jobscope flush --spool " + spool
                         + " --server "
                         + server + ")"));
-        return self[0] = new JobMonitor(r);
+        return new JobMonitor(r);
     }
 
     /**
@@ -140,25 +141,23 @@ public final class JobMonitor implements AutoCloseable {
         if (!Statuses.isKnown(status)) {
             throw new IllegalArgumentException("status must be one of " + Statuses.ALL + ", got '" + status + "'");
         }
-        finish(id, status, exitCode, error, true);
+        report(finished(id, status, exitCode, error, running.remove(id)));
     }
 
-    /** {@code threadCpu}: whether the calling thread is the one that ran the job (its CPU time is the job's). */
-    private void finish(String id, String status, Integer exitCode, String error, boolean threadCpu) {
-        Running r = running.remove(id);
-        Instant now = clock.instant();
-        Event e = Event.job(Event.JOB_FINISHED, id, now)
+    /** The {@code job.finished} event; with the CPU time the calling thread used since {@code r} when given. */
+    private Event finished(String id, String status, Integer exitCode, String error, Running r) {
+        Event e = Event.job(Event.JOB_FINISHED, id, clock.instant())
                 .put("status", status)
                 .put("exit_code", exitCode)
                 .put("error", error);
-        if (r != null && threadCpu) {
+        if (r != null) {
             long total = Math.max(0, cpuNanos() - r.cpuNanos);
             long user = Math.max(0, userNanos() - r.userNanos);
             // Microseconds: the thread clock's resolution is coarser; doubles of nanoseconds print 0.0070092019999.
             e.put("cpu_user_s", Math.round(user / 1e3) / 1e6)
                     .put("cpu_system_s", Math.round(Math.max(0, total - user) / 1e3) / 1e6);
         }
-        report(e);
+        return e;
     }
 
     /**
@@ -319,7 +318,10 @@ public final class JobMonitor implements AutoCloseable {
     /** Ends the monitor once (close or exit, whichever comes first); returns whether this call did. */
     private boolean end(String stillRunning, Duration wait) {
         for (String id : new ArrayList<>(running.keySet())) {
-            finish(id, Statuses.ERROR, null, stillRunning, false);
+            // Once per job however close and exit race; without CPU time: this thread did not run the job.
+            if (running.remove(id) != null) {
+                report(finished(id, Statuses.ERROR, null, stillRunning, null));
+            }
         }
         if (!closed.compareAndSet(false, true)) {
             return false;

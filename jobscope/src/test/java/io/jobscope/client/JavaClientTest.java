@@ -81,9 +81,7 @@ class JavaClientTest {
         }
         assertThatThrownBy(() -> {
                     try (var t = monitor.track("task-458", "lammps", "example.lammps", Map.of())) {
-                        if (t != null) {
-                            throw new IllegalStateException("mesh diverged at step 13");
-                        }
+                        divergeAtStep(13);
                         t.success();
                     }
                 })
@@ -106,6 +104,10 @@ class JavaClientTest {
         assertThat(client.job("task-457").orElseThrow().exitCode()).isEqualTo(2);
         assertThat(client.stats("app", null, null).failed()).isEqualTo(3);
         assertThat(client.history(JobQuery.latest(10)).jobs()).hasSize(4);
+    }
+
+    private static void divergeAtStep(int step) {
+        throw new IllegalStateException("mesh diverged at step " + step);
     }
 
     @Test
@@ -181,7 +183,7 @@ class JavaClientTest {
     }
 
     @Test
-    void aSlowDestinationNeverHoldsTheJobUpOrStretchesItsTimes() throws Exception {
+    void aSlowDestinationNeverHoldsTheJobUp() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         List<Event> got = new java.util.concurrent.CopyOnWriteArrayList<>();
         Reporter stalled = events -> {
@@ -205,6 +207,24 @@ class JavaClientTest {
         release.countDown();
         monitor.close();
         assertThat(got).extracting(Event::type).containsExactly(Event.JOB_STARTED, Event.JOB_FINISHED);
+    }
+
+    @Test
+    void aJobStillRunningWhenTheMonitorClosesIsReportedErrorOnce() {
+        List<Event> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobMonitor monitor = new JobMonitor(got::addAll, java.time.Clock.systemUTC(), w -> {});
+
+        monitor.start("left-running", "sim", "run.sh", Map.of());
+        monitor.close();
+        monitor.close();
+
+        assertThat(got).extracting(Event::type).containsExactly(Event.JOB_STARTED, Event.JOB_FINISHED);
+        var finished = got.get(1).toJson();
+        assertThat(finished.get("status").asText()).isEqualTo("error");
+        assertThat(finished.get("error").asText()).contains("closed while the job was running");
+        assertThat(finished.has("cpu_user_s"))
+                .as("another thread's CPU time is not the job's")
+                .isFalse();
     }
 
     @Test
