@@ -53,13 +53,9 @@ final class ImportCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             for (Path f : files) {
-                if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
-                    throw new UserException("cannot read " + f
-                            + (!Files.exists(f)
-                                    ? ": no such file"
-                                    : Files.isDirectory(f)
-                                            ? ": it is a directory (give the history files in it)"
-                                            : !Files.isReadable(f) ? ": permission denied" : ": not a regular file"));
+                String why = io.jobscope.util.FileCheck.unreadable(f);
+                if (why != null) {
+                    throw new UserException("cannot read " + f + ": " + why);
                 }
             }
             PrintWriter out = spec.commandLine().getOut();

@@ -90,8 +90,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         Tokens tokens = Tokens.none();
         if (tokenFile != null) {
-            if (!Files.isReadable(tokenFile)) {
-                throw new ParameterException(spec.commandLine(), "--token-file: cannot read " + tokenFile);
+            String why = io.jobscope.util.FileCheck.unreadable(tokenFile);
+            if (why != null) {
+                throw new ParameterException(spec.commandLine(), "--token-file: cannot read " + tokenFile + ": " + why);
             }
             tokens = Tokens.watch(tokenFile);
         }

@@ -189,8 +189,9 @@ final class TokenCommand implements Runnable {
         Path path;
 
         Tokens tokens() throws IOException {
-            if (!Files.isReadable(path)) {
-                throw new UserException("cannot read " + path + (Files.exists(path) ? "" : ": no such file"));
+            String why = io.jobscope.util.FileCheck.unreadable(path);
+            if (why != null) {
+                throw new UserException("cannot read " + path + ": " + why);
             }
             return Tokens.load(path);
         }

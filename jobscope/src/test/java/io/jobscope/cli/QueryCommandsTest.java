@@ -165,7 +165,9 @@ class QueryCommandsTest {
             {"history", "--db", db, "--since", "the day before"},
             {"stats", "--db", db, "--by", "colour"},
             {"history", "--db", db, "--bogus-flag"},
-            {"import", "keystone", "--db", db, tmp.resolve("missing.jsonl").toString()}
+            {"import", "keystone", "--db", db, tmp.resolve("missing.jsonl").toString()},
+            {"import", "keystone", "--db", db, tmp.toString()},
+            {"token", "list", "--token-file", tmp.toString()}
         }) {
             CliRunner.Result r = CliRunner.run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
