@@ -229,14 +229,14 @@ public final class KeystoneImporter {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
-                if (name.equals("detailed_profile") && t == JsonToken.START_OBJECT) {
+                if (!name.equals("detailed_profile")) {
+                    fields.set(name, value(p, t));
+                } else if (t == JsonToken.START_OBJECT) { // kept as its text, never made a tree
                     int from = (int) p.currentTokenLocation().getCharOffset();
                     p.skipChildren();
                     profile = compact(line, from, (int) p.currentTokenLocation().getCharOffset() + 1);
-                } else if (name.equals("detailed_profile") && t != JsonToken.VALUE_NULL) {
+                } else if (t != JsonToken.VALUE_NULL) {
                     profile = mapper.readTree(p).toString();
-                } else if (!name.equals("detailed_profile")) {
-                    fields.set(name, value(p, t));
                 }
             }
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {

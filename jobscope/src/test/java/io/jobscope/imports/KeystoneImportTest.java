@@ -24,6 +24,13 @@ class KeystoneImportTest {
         return io.jobscope.testing.Fixtures.path("keystone/jobs_history.jsonl");
     }
 
+    /** Imports {@code lines} written as history.jsonl into a new store. */
+    private CliRunner.Result importLines(List<String> lines) throws Exception {
+        Path file = tmp.resolve("history.jsonl");
+        Files.write(file, lines);
+        return CliRunner.run("import", "keystone", "--db", tmp.resolve("k.db").toString(), file.toString());
+    }
+
     @Test
     void importsEveryRecordMappingToolReturncodeAndMegabytes() throws Exception {
         String db = tmp.resolve("k.db").toString();
@@ -111,11 +118,8 @@ class KeystoneImportTest {
         lines.add(
                 5,
                 "{\"task_id\": \"neg\", \"start_time\": \"2025-10-15T00:00:00\", \"end_time\": \"2025-10-15T00:01:00\", \"duration_seconds\": -4}");
-        Path file = tmp.resolve("history.jsonl");
-        Files.write(file, lines);
-        String db = tmp.resolve("k.db").toString();
 
-        CliRunner.Result r = CliRunner.run("import", "keystone", "--db", db, file.toString());
+        CliRunner.Result r = importLines(lines);
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("history.jsonl:3: skipped: malformed JSON");
@@ -168,11 +172,9 @@ class KeystoneImportTest {
         String record = "{\"task_id\": \"p-1\", \"tool\": \"sim\", \"start_time\": \"2025-10-15T00:00:00\","
                 + " \"end_time\": \"2025-10-15T00:01:00\", \"status\": \"success\", \"returncode\": 0,"
                 + " \"detailed_profile\": " + profile + ", \"has_result\": true}";
-        Path file = tmp.resolve("profile.jsonl");
-        Files.writeString(file, record + "\n");
         String db = tmp.resolve("k.db").toString();
 
-        CliRunner.Result r = CliRunner.run("import", "keystone", "--db", db, file.toString());
+        CliRunner.Result r = importLines(List.of(record));
 
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode attributes = Json.mapper()
@@ -190,11 +192,8 @@ class KeystoneImportTest {
     void aLineWithTextAfterItsRecordIsABadLine() throws Exception {
         List<String> lines = new ArrayList<>(Files.readAllLines(fixture()));
         lines.set(1, lines.get(1) + " {\"task_id\": \"second\"}");
-        Path file = tmp.resolve("history.jsonl");
-        Files.write(file, lines);
-        String db = tmp.resolve("k.db").toString();
 
-        CliRunner.Result r = CliRunner.run("import", "keystone", "--db", db, file.toString());
+        CliRunner.Result r = importLines(lines);
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("history.jsonl:2: skipped: malformed JSON");
