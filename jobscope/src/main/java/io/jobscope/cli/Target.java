@@ -52,12 +52,10 @@ final class Target implements AutoCloseable {
         if (database == null
                 && !Database.isPostgres(location)
                 && !java.nio.file.Files.exists(Database.sqliteFile(location))) {
+            String env = System.getenv("JOBSCOPE_DB");
             String from = db != null && !db.isBlank()
                     ? "--db"
-                    : System.getenv("JOBSCOPE_DB") != null
-                                    && !System.getenv("JOBSCOPE_DB").isBlank()
-                            ? "$JOBSCOPE_DB"
-                            : "the default store";
+                    : env != null && !env.isBlank() ? "$JOBSCOPE_DB" : "the default store";
             throw new UserException("no jobscope store at " + location + " (" + from
                     + "): nothing has been recorded there; give the store with --db PATH|URL or $JOBSCOPE_DB,"
                     + " or a server with --server URL");
