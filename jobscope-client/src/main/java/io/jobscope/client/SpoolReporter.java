@@ -34,7 +34,7 @@ public final class SpoolReporter implements Reporter {
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
-        return Path.of(System.getProperty("user.home"), ".jobscope", "spool");
+        return JobscopeHome.resolve("spool");
     }
 
     public Path dir() {

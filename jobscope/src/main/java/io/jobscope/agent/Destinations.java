@@ -20,10 +20,17 @@ public final class Destinations {
         return SpoolReporter.defaultDir();
     }
 
-    /** HTTP with retries and backoff; when the server cannot be reached, the events go to {@code spool}. */
-    public static Supplier<Reporter> server(URI server, String token, Path spool) {
+    /**
+     * HTTP with retries and backoff; when the server cannot be reached, the events go to {@code spool}, and
+     * {@code warnings} is told so once (with where they wait and how they get sent).
+     */
+    public static Supplier<Reporter> server(URI server, String token, Path spool, Consumer<String> warnings) {
         return () -> new FallbackReporter(
-                new HttpReporter(server, token, 3, Duration.ofMillis(200)), new SpoolReporter(spool));
+                new HttpReporter(server, token, 3, Duration.ofMillis(200)),
+                new SpoolReporter(spool),
+                why -> warnings.accept(why + "; events wait in " + spool
+                        + " (the next run sends them, or: jobscope flush --spool " + spool + " --server " + server
+                        + ")"));
     }
 
     public static Supplier<Reporter> spool(Path dir) {

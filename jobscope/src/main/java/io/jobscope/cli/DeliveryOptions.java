@@ -78,7 +78,7 @@ final class DeliveryOptions {
             return Destinations.spool(spool);
         }
         URI uri = serverUri(bad);
-        Supplier<Reporter> destination = Destinations.server(uri, token, rescue);
+        Supplier<Reporter> destination = Destinations.server(uri, token, rescue, warn);
         Destinations.flushInBackground(rescue, uri, token, warn);
         return destination;
     }

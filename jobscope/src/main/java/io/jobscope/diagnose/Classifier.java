@@ -38,7 +38,7 @@ public final class Classifier {
 
     /** The rules of {@code book} with the built-in classifiers and the plugins in ~/.jobscope/plugins. */
     public static Classifier standard(RuleBook book) {
-        return new Classifier(book, loadPlugins(Path.of(System.getProperty("user.home"), ".jobscope", "plugins")));
+        return new Classifier(book, loadPlugins(io.jobscope.client.JobscopeHome.resolve("plugins")));
     }
 
     public RuleBook ruleBook() {

@@ -54,7 +54,7 @@ public final class RuleBook {
         }
         List<Path> all = new ArrayList<>();
         if (userHome) {
-            Path home = Path.of(System.getProperty("user.home"), ".jobscope", "rules");
+            Path home = io.jobscope.client.JobscopeHome.resolve("rules");
             if (Files.isDirectory(home)) {
                 all.add(home);
             }

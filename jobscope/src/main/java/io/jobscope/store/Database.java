@@ -46,8 +46,7 @@ public final class Database implements AutoCloseable {
         if (env != null && !env.isBlank()) {
             return env;
         }
-        return Path.of(System.getProperty("user.home"), ".jobscope", "jobscope.db")
-                .toString();
+        return io.jobscope.client.JobscopeHome.resolve("jobscope.db").toString();
     }
 
     public static boolean isPostgres(String location) {

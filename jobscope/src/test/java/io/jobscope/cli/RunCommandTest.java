@@ -77,7 +77,19 @@ class RunCommandTest {
     }
 
     @Test
-    void unreachableServerLeavesTheEventsInTheSpoolAndFlushDeliversThem() throws Exception {
+    void theDefaultSpoolAndStoreAreUnderTheShellsHomeNotTheUserDatabases() throws Exception {
+        // Cli.run sets HOME to tmp; Java's user.home would still be the user database's home.
+        Cli.Result r = Cli.run(tmp, Map.of(), "run", "--server", "http://127.0.0.1:9", "--id", "h-1", "--", "true");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(SpoolReporter.pending(tmp.resolve(".jobscope/spool"))).isNotEmpty();
+
+        Cli.Result history = Cli.run(tmp, Map.of(), "history");
+        assertThat(history.exit()).isEqualTo(2);
+        assertThat(history.err()).contains("no jobscope store at " + tmp.resolve(".jobscope/jobscope.db"));
+    }
+
+    @Test
+    void anUnreachableServerIsWarnedOnceAndItsEventsWaitInTheSpoolForFlush() throws Exception {
         Path spool = tmp.resolve("spool");
         Cli.Result r = Cli.run(
                 tmp,
@@ -92,6 +104,8 @@ class RunCommandTest {
 
         assertThat(r.exit()).isZero();
         assertThat(SpoolReporter.pending(spool)).isNotEmpty();
+        // said once, naming where the events wait and how they get sent
+        assertThat(r.err()).containsOnlyOnce("jobscope: warning:").contains(spool.toString(), "jobscope flush");
 
         Path db = tmp.resolve("store.db");
         Cli.Result flushed = Cli.run(tmp, Map.of(), "flush", "--db", db.toString(), "--spool", spool.toString());
