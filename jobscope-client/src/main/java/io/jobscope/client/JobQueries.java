@@ -18,5 +18,8 @@ public interface JobQueries {
 
     List<Workflow> workflows(int limit);
 
+    /** One workflow with its counts, or empty when there is none of that id. */
+    Optional<Workflow> workflow(String id);
+
     List<Sample> samples(String jobId);
 }

@@ -87,8 +87,18 @@ public final class JobscopeClient implements JobQueries {
 
     @Override
     public Optional<Job> job(String id) {
+        return found("/api/v1/jobs/" + encode(id), Job.class);
+    }
+
+    @Override
+    public Optional<Workflow> workflow(String id) {
+        return found("/api/v1/workflows/" + encode(id), Workflow.class);
+    }
+
+    /** GETs one thing the server may not have: empty on 404. */
+    private <T> Optional<T> found(String path, Class<T> type) {
         try {
-            return Optional.of(get("/api/v1/jobs/" + encode(id), Job.class));
+            return Optional.of(get(path, type));
         } catch (JobscopeException e) {
             if (e.status() == 404) {
                 return Optional.empty();

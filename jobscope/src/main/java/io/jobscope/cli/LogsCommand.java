@@ -43,7 +43,7 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--tail", paramLabel = "N", description = "Only the last N lines of each stream.")
     Integer tail;
 
-    @Option(names = "--stream", paramLabel = "STREAM", description = "stdout or stderr (default: both).")
+    @Option(names = "--stream", paramLabel = "STREAM", description = "stdout, stderr or both (default: both).")
     String stream;
 
     @Option(
@@ -62,13 +62,13 @@ final class LogsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--tail: expecting a number >= 0, found " + tail);
         }
         List<String> streams;
-        if (stream == null) {
+        if (stream == null || stream.equals("both")) {
             streams = List.of("stdout", "stderr");
         } else if (stream.equals("stdout") || stream.equals("stderr")) {
             streams = List.of(stream);
         } else {
             throw new ParameterException(
-                    spec.commandLine(), "--stream: expecting stdout or stderr, found '" + stream + "'");
+                    spec.commandLine(), "--stream: expecting stdout, stderr or both, found '" + stream + "'");
         }
         try (Target ignored = target) {
             Path dir = logDir.resolve(RunCommand.safeDirName(id));

@@ -146,10 +146,11 @@ public final class Main implements Runnable {
             return EXIT_USER_ERROR;
         }
         if (e instanceof JobscopeException je) {
-            err.println("jobscope: " + e.getMessage());
-            // The server refused what the user asked (a bad flag value it checked): the user's mistake, as
-            // in-process. Unreachable, unauthorised or failing: the server call failed.
-            return je.status() == 400 ? EXIT_USER_ERROR : EXIT_SERVER_ERROR;
+            err.println("jobscope: " + e.getMessage()
+                    + (je.status() == 401 ? " (give the CLI a token with --token or $JOBSCOPE_TOKEN)" : ""));
+            // The server refused what the user asked (a bad flag value it checked, a job or service it does not
+            // have): the user's mistake, as in-process. Unreachable, unauthorised or failing: the call failed.
+            return je.status() == 400 || je.status() == 404 ? EXIT_USER_ERROR : EXIT_SERVER_ERROR;
         }
         if (e instanceof java.io.IOException) {
             err.println("jobscope: " + e.getMessage());

@@ -39,6 +39,10 @@ final class ShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (tail < 0) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--tail: expecting a number >= 0, found " + tail);
+        }
         try (Target ignored = target) {
             Job job = target.queries().job(id).orElseThrow(() -> new UserException("no job with id '" + id + "'"));
             PrintWriter out = spec.commandLine().getOut();

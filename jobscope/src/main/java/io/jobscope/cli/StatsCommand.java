@@ -60,6 +60,11 @@ final class StatsCommand implements Callable<Integer> {
         }
         try (Target ignored = target) {
             Stats s = target.queries().stats(key, from, workflow);
+            if (workflow != null
+                    && s.total() == 0
+                    && target.queries().workflow(workflow).isEmpty()) {
+                throw new UserException("no workflow '" + workflow + "' " + target.where());
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 Format.json(out, s);

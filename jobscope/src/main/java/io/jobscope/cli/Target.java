@@ -36,6 +36,11 @@ final class Target implements AutoCloseable {
         return server != null && !server.isBlank() && (db == null || db.isBlank());
     }
 
+    /** Where the commands look, for a message: "in the store" or "on http://…". */
+    String where() {
+        return remote() ? "on " + server : "in the store";
+    }
+
     JobQueries queries() {
         if (remote()) {
             return new JobscopeClient(serverUri(), token);
@@ -69,10 +74,14 @@ final class Target implements AutoCloseable {
     }
 
     /**
-     * For a command that works on the store itself: refuses a server (given with --server or
-     * $JOBSCOPE_SERVER, without --db) rather than quietly using the local store instead.
+     * For a command that works on the store itself: the store of --db, else of $JOBSCOPE_DB; with neither, refuses
+     * a server (given with --server or $JOBSCOPE_SERVER) rather than quietly using the default store instead.
      */
     Target storeOnly(String command) {
+        String env = System.getenv("JOBSCOPE_DB");
+        if (remote() && env != null && !env.isBlank()) {
+            db = env; // the store is named, by $JOBSCOPE_DB: the server is for the commands that read through it
+        }
         if (remote()) {
             throw new UserException(command + " works on the store itself, not through a server (--server or"
                     + " $JOBSCOPE_SERVER is " + server.trim() + "): give the store with --db PATH|URL");

@@ -319,6 +319,7 @@ public final class JobService implements JobQueries {
     }
 
     /** One workflow with its counts, or empty. */
+    @Override
     public Optional<Workflow> workflow(String id) {
         return db.jdbi()
                 .withHandle(h -> h.createQuery("SELECT id, name, user_name, status, status_time_ms,"

@@ -10,6 +10,7 @@ import io.jobscope.ingest.Ingestor;
 import io.jobscope.store.Database;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -167,7 +168,10 @@ class QueryCommandsTest {
             {"history", "--db", db, "--bogus-flag"},
             {"import", "keystone", "--db", db, tmp.resolve("missing.jsonl").toString()},
             {"import", "keystone", "--db", db, tmp.toString()},
-            {"token", "list", "--token-file", tmp.toString()}
+            {"token", "list", "--token-file", tmp.toString()},
+            {"show", "3f8a21b2", "--db", db, "--tail", "-2"},
+            {"logs", "3f8a21b2", "--db", db, "--stream", "neither"},
+            {"stats", "--db", db, "--workflow", "no-such-workflow"}
         }) {
             CliRunner.Result r = CliRunner.run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
@@ -211,6 +215,46 @@ class QueryCommandsTest {
             assertThat(remote.exit()).as(remote.err()).isEqualTo(2);
             assertThat(remote.err()).contains("cursor 'garbage'");
         }
+    }
+
+    @Test
+    void statsOfAWorkflowThatDoesNotExistIsTheUsersMistakeButAnEmptyWindowOfOneThatDoesIsNot() throws Exception {
+        try (Database d = Database.open(db);
+                EventWriter w = new EventWriter(d)) {
+            new Ingestor(w)
+                    .ingest(new ByteArrayInputStream(
+                            (Event.workflow(Event.WORKFLOW_STARTED, "nightly", Instant.parse("2025-10-16T08:00:00Z"))
+                                                    .toLine()
+                                            + "\n")
+                                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        try (io.jobscope.testing.TestServer server = new io.jobscope.testing.TestServer(db)) {
+            for (String[] where : new String[][] {{"--db", db}, {"--server", server.url()}}) {
+                CliRunner.Result typo = CliRunner.run("stats", where[0], where[1], "--workflow", "nigthly");
+                assertThat(typo.exit()).as(typo.err()).isEqualTo(2);
+                assertThat(typo.err()).contains("no workflow 'nigthly'");
+
+                CliRunner.Result empty = CliRunner.run("stats", where[0], where[1], "--workflow", "nightly");
+                assertThat(empty.exit()).as(empty.err()).isZero();
+                assertThat(empty.out()).contains("Total Jobs: 0");
+            }
+        }
+    }
+
+    @Test
+    void exportWithBothAServerAndAStoreInTheEnvironmentExportsTheStore() throws Exception {
+        Path out = tmp.resolve("export.jsonl");
+        Cli.Result r = Cli.run(
+                tmp,
+                Map.of("JOBSCOPE_SERVER", "http://127.0.0.1:9", "JOBSCOPE_DB", db),
+                "export",
+                "--format",
+                "keystone",
+                "-o",
+                out.toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(out)).hasSize(2);
     }
 
     @Test

@@ -94,6 +94,22 @@ class ServicesCliTest {
     }
 
     @Test
+    void anUnknownServiceNamedThroughAServerIsTheUsersMistakeToo() throws Exception {
+        try (io.jobscope.testing.TestServer server = new io.jobscope.testing.TestServer(db)) {
+            assertThat(run("preflight", "--require", "samwbe", "--server", server.url()))
+                    .as(err)
+                    .isEqualTo(2);
+            assertThat(err).contains("no service named 'samwbe'");
+            assertThat(run("services", "history", "nosuch", "--server", server.url()))
+                    .as(err)
+                    .isEqualTo(2);
+            assertThat(run("announce", "expire", "nosuch", "--server", server.url()))
+                    .as(err)
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
     void announcementIsShownAbovePreflightAndHistory() {
         assertThat(run("announce", "dCache upgrade Tuesday", "--severity", "warning", "--db", db))
                 .isZero();

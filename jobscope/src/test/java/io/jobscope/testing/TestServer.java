@@ -16,8 +16,21 @@ public final class TestServer implements AutoCloseable {
     public TestServer(String location) {
         database = Database.open(location);
         writer = new EventWriter(database);
+        // as `jobscope server` builds it: the services board and diagnosis with it
+        io.jobscope.services.ServicesConfig services = io.jobscope.services.ServicesConfig.empty();
+        io.jobscope.services.ServiceBoard board =
+                new io.jobscope.services.ServiceBoard(database, Clock.systemUTC(), services.alerting());
+        io.jobscope.diagnose.DiagnoseService diagnose = new io.jobscope.diagnose.DiagnoseService(
+                database,
+                io.jobscope.diagnose.Classifier.standard(io.jobscope.diagnose.RuleBook.load(java.util.List.of(), true)),
+                board.outageLookup());
         server = new ApiServer(
-                        ApiServer.Config.loopback(0), new JobService(database), new Ingestor(writer), Clock.systemUTC())
+                        ApiServer.Config.loopback(0),
+                        new JobService(database),
+                        new Ingestor(writer),
+                        Clock.systemUTC(),
+                        board,
+                        diagnose)
                 .start();
     }
 
