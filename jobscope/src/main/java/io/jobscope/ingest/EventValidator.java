@@ -101,6 +101,11 @@ public final class EventValidator {
             if (STRING_FIELDS.contains(name) && !v.isTextual()) {
                 throw new InvalidEventException("field '" + name + "' must be a string, got " + kind(v));
             }
+            if (v.isTextual() && v.textValue().indexOf('\0') >= 0) {
+                // PostgreSQL text cannot hold NUL (a program's binary output can): stored as U+FFFD, as on SQLite
+                f.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                        v.textValue().replace('\0', '\uFFFD')));
+            }
             if (NON_NEGATIVE_NUMBERS.contains(name)) {
                 if (!v.isNumber()) {
                     throw new InvalidEventException("field '" + name + "' must be a number, got " + kind(v));
@@ -136,6 +141,7 @@ public final class EventValidator {
                 if (!d.isTextual() || d.asText().isEmpty()) {
                     throw new InvalidEventException("field 'depends_on' must hold job ids (strings), got " + d);
                 }
+                noNul("depends_on", d.asText());
             }
         }
         String status = text(obj, "status");
@@ -164,7 +170,15 @@ public final class EventValidator {
         if (!v.isTextual() || v.asText().isBlank()) {
             throw new InvalidEventException("field '" + field + "' must be a non-empty string, got " + kind(v));
         }
-        return v.asText();
+        return noNul(field, v.asText());
+    }
+
+    /** An id with a NUL in it is no name anyone typed, and PostgreSQL could not store it. */
+    private static String noNul(String field, String id) throws InvalidEventException {
+        if (id.indexOf('\0') >= 0) {
+            throw new InvalidEventException("field '" + field + "' must not contain the NUL character (\\u0000)");
+        }
+        return id;
     }
 
     private static String optionalId(ObjectNode obj, String field) throws InvalidEventException {
@@ -178,7 +192,7 @@ public final class EventValidator {
         if (v.asText().length() > MAX_ID_LENGTH) {
             throw new InvalidEventException("field '" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
         }
-        return v.asText();
+        return noNul(field, v.asText());
     }
 
     /** Milliseconds of an ISO 8601 time field; a time without offset is taken as UTC. */
@@ -197,13 +211,34 @@ public final class EventValidator {
         try {
             return parseTime(v.asText()).toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new InvalidEventException("field '" + field
-                    + "' is not an ISO 8601 time such as 2026-11-21T10:30:00Z: '" + abbreviate(v.asText()) + "'");
+            throw new InvalidEventException("field '" + field + "' is not "
+                    + (OUT_OF_RANGE.equals(e.getMessage())
+                            ? "a time jobscope can store (" + OUT_OF_RANGE + ")"
+                            : "an ISO 8601 time such as 2026-11-21T10:30:00Z")
+                    + ": '" + abbreviate(v.asText()) + "'");
         }
     }
 
-    /** Parses ISO 8601 with or without an offset (without: UTC). */
+    /** Why {@link #parseTime} refused a well-formed time. */
+    public static final String OUT_OF_RANGE = "the years 0001 to 9999";
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    /**
+     * Parses ISO 8601 with or without an offset (without: UTC). A time outside the years 0001 to 9999 (which
+     * java.time reads, up to year 999,999,999, but milliseconds since 1970 cannot all hold) is refused with
+     * the message {@link #OUT_OF_RANGE}.
+     */
     public static Instant parseTime(String s) {
+        Instant t = parseAnyTime(s);
+        if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+            throw new DateTimeParseException(OUT_OF_RANGE, s, 0);
+        }
+        return t;
+    }
+
+    private static Instant parseAnyTime(String s) {
         Instant fast = parseCommonTime(s);
         if (fast != null) {
             return fast;

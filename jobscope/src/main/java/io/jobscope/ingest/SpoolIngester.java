@@ -22,6 +22,8 @@ public final class SpoolIngester implements AutoCloseable {
     private final Path dir;
     private final Ingestor ingestor;
     private final ScheduledExecutorService timer;
+    private String failing; // the last pass's failure, on the timer's thread
+    private long failingSaid;
 
     public SpoolIngester(Path dir, Ingestor ingestor) {
         this.dir = dir;
@@ -38,11 +40,28 @@ public final class SpoolIngester implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::safePass, 0, periodMillis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A periodic task that throws is never run again: logs and goes on. A failure that repeats (the store
+     * down for an hour) is logged with its stack once, then one line a minute, not a stack every pass.
+     */
     private void safePass() {
         try {
             pass();
-        } catch (Throwable t) { // a periodic task that throws is never run again: log and go on
-            LOG.error("spool pass over {} failed; will retry", dir, t);
+            if (failing != null) {
+                LOG.info("spool pass over {} works again", dir);
+                failing = null;
+            }
+        } catch (Throwable t) {
+            String what = String.valueOf(t);
+            long now = System.nanoTime();
+            if (!what.equals(failing)) {
+                LOG.error("spool pass over {} failed; will retry", dir, t);
+                failing = what;
+                failingSaid = now;
+            } else if (now - failingSaid > TimeUnit.MINUTES.toNanos(1)) {
+                LOG.error("spool pass over {} still failing: {}", dir, what);
+                failingSaid = now;
+            }
         }
     }
 

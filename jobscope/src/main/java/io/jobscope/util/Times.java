@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
 public final class Times {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d|w)");
 
+    /** Longer than any job or look back; what plus or minus now still makes a time in the years 1 to 9999. */
+    private static final long MAX_DURATION_MS = 1000L * 366 * 86_400_000;
+
     private Times() {}
 
     /** An instant from ISO 8601 (offset optional, UTC assumed), a date (its UTC midnight), or a duration ago. */
@@ -28,9 +31,11 @@ public final class Times {
             }
             return EventValidator.parseTime(s);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    "'" + text
-                            + "' is not a time: use ISO 8601 (2026-11-21T10:30:00Z), a date (2026-11-21) or an age such as 24h or 7d");
+            throw new IllegalArgumentException("'" + text + "' is not a time"
+                    + (EventValidator.OUT_OF_RANGE.equals(e.getMessage())
+                            ? " jobscope can store (" + e.getMessage() + ")"
+                            : "")
+                    + ": use ISO 8601 (2026-11-21T10:30:00Z), a date (2026-11-21) or an age such as 24h or 7d");
         }
     }
 
@@ -54,6 +59,9 @@ public final class Times {
             case "d" -> (long) (v * 86_400_000);
             default -> (long) (v * 7 * 86_400_000);
         };
+        if (ms > MAX_DURATION_MS) {
+            throw new IllegalArgumentException("'" + text + "' is longer than 1,000 years");
+        }
         return Duration.ofMillis(ms);
     }
 }

@@ -171,7 +171,10 @@ class QueryCommandsTest {
             {"token", "list", "--token-file", tmp.toString()},
             {"show", "3f8a21b2", "--db", db, "--tail", "-2"},
             {"logs", "3f8a21b2", "--db", db, "--stream", "neither"},
-            {"stats", "--db", db, "--workflow", "no-such-workflow"}
+            {"stats", "--db", db, "--workflow", "no-such-workflow"},
+            {"history", "--db", db, "--since", "+999999999-12-31T23:59:59Z"},
+            {"stats", "--db", db, "--since", "-999999999-01-01T00:00:00Z"},
+            {"history", "--db", db, "--since", "99999999999d"}
         }) {
             CliRunner.Result r = CliRunner.run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);

@@ -127,6 +127,39 @@ class IngestStoreTest {
 
     @ParameterizedTest
     @EnumSource(Stores.Kind.class)
+    void aNulInTextIsStoredAsAReplacementCharacterAndANulInAnIdOrAnUnstorableTimeIsThatLinesError(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            String body = Event.job(Event.JOB_STARTED, "ok1", T0)
+                            .put("host", "cn" + '\0' + "1")
+                            .toLine() + "\n"
+                    + "{\"id\":\"n1\",\"type\":\"job.started\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"nul\\u0000job\"}\n"
+                    + "{\"id\":\"f1\",\"type\":\"job.started\",\"time\":\"+999999999-12-31T23:59:59Z\",\"job\":\"far\"}\n"
+                    + "{\"id\":\"f2\",\"type\":\"job.started\",\"time\":\"0000-01-01T00:00:00Z\",\"job\":\"far\"}\n"
+                    + Event.job(Event.JOB_FINISHED, "ok1", T0.plusSeconds(5))
+                            .put("exit_code", 1)
+                            .put("error", "binary" + '\0' + "output")
+                            .put("stderr_tail", "a" + '\0' + "b\n")
+                            .toLine()
+                    + "\n";
+            Ingestor.Report r = ingest(new Ingestor(writer), body);
+
+            assertThat(r.result().accepted()).isEqualTo(2);
+            assertThat(r.result().rejected())
+                    .extracting(x -> x.line() + ": " + x.error())
+                    .satisfiesExactly(
+                            l -> assertThat(l).startsWith("2: field 'job' must not contain the NUL character"),
+                            l -> assertThat(l).startsWith("3: field 'time' is not a time jobscope can store"),
+                            l -> assertThat(l).startsWith("4: field 'time' is not a time jobscope can store"));
+            Job job = new JobService(db).job("ok1").orElseThrow();
+            assertThat(job.host()).isEqualTo("cn\uFFFD1");
+            assertThat(job.error()).isEqualTo("binary\uFFFDoutput");
+            assertThat(job.details().stderrTail()).isEqualTo("a\uFFFDb\n");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
     void statsCountFailuresAsTheTaskQueueMonitorDid(Stores.Kind kind) {
         try (Database db = Stores.open(kind, tmp);
                 EventWriter writer = new EventWriter(db)) {
