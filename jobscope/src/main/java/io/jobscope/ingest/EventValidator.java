@@ -58,6 +58,11 @@ public final class EventValidator {
             "rss_bytes",
             "threads",
             "processes");
+    /** Stored as 32-bit integers; the other counts (bytes) as 64-bit ones. */
+    private static final Set<String> INT_FIELDS = Set.of("threads", "processes");
+    /** 31,000 years of seconds, or of CPU percent: more is a unit mistake, not a measurement. */
+    private static final double MAX_SECONDS_OR_PERCENT = 1e12;
+
     private static final Set<String> OBJECT_FIELDS = Set.of("params", "attributes");
     private static final Set<String> TIME_FIELDS = Set.of("start_time", "submit_time");
 
@@ -113,6 +118,12 @@ public final class EventValidator {
                 double d = v.asDouble();
                 if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) {
                     throw new InvalidEventException("field '" + name + "' must not be negative, got " + v);
+                }
+                double max = INT_FIELDS.contains(name)
+                        ? Integer.MAX_VALUE
+                        : name.endsWith("_bytes") ? Long.MAX_VALUE : MAX_SECONDS_OR_PERCENT;
+                if (d > max) {
+                    throw new InvalidEventException("field '" + name + "' is too large to be true, got " + v);
                 }
             }
             if (OBJECT_FIELDS.contains(name) && !v.isObject()) {

@@ -127,7 +127,8 @@ class IngestStoreTest {
 
     @ParameterizedTest
     @EnumSource(Stores.Kind.class)
-    void aNulInTextIsStoredAsAReplacementCharacterAndANulInAnIdOrAnUnstorableTimeIsThatLinesError(Stores.Kind kind) {
+    void aNulInTextIsStoredAsAReplacementCharacterAndANulInAnIdOrAnUnstorableTimeOrNumberIsThatLinesError(
+            Stores.Kind kind) {
         try (Database db = Stores.open(kind, tmp);
                 EventWriter writer = new EventWriter(db)) {
             String body = Event.job(Event.JOB_STARTED, "ok1", T0)
@@ -136,6 +137,8 @@ class IngestStoreTest {
                     + "{\"id\":\"n1\",\"type\":\"job.started\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"nul\\u0000job\"}\n"
                     + "{\"id\":\"f1\",\"type\":\"job.started\",\"time\":\"+999999999-12-31T23:59:59Z\",\"job\":\"far\"}\n"
                     + "{\"id\":\"f2\",\"type\":\"job.started\",\"time\":\"0000-01-01T00:00:00Z\",\"job\":\"far\"}\n"
+                    + "{\"id\":\"s1\",\"type\":\"job.sample\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"ok1\",\"threads\":3000000000}\n"
+                    + "{\"id\":\"s2\",\"type\":\"job.finished\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"big\",\"mem_peak_bytes\":1e30}\n"
                     + Event.job(Event.JOB_FINISHED, "ok1", T0.plusSeconds(5))
                             .put("exit_code", 1)
                             .put("error", "binary" + '\0' + "output")
@@ -150,7 +153,9 @@ class IngestStoreTest {
                     .satisfiesExactly(
                             l -> assertThat(l).startsWith("2: field 'job' must not contain the NUL character"),
                             l -> assertThat(l).startsWith("3: field 'time' is not a time jobscope can store"),
-                            l -> assertThat(l).startsWith("4: field 'time' is not a time jobscope can store"));
+                            l -> assertThat(l).startsWith("4: field 'time' is not a time jobscope can store"),
+                            l -> assertThat(l).startsWith("5: field 'threads' is too large"),
+                            l -> assertThat(l).startsWith("6: field 'mem_peak_bytes' is too large"));
             Job job = new JobService(db).job("ok1").orElseThrow();
             assertThat(job.host()).isEqualTo("cn\uFFFD1");
             assertThat(job.error()).isEqualTo("binary\uFFFDoutput");
