@@ -46,13 +46,14 @@ public record RunSpec(
             throw new IllegalArgumentException("--id: expecting 1 to 200 characters, found '" + jobId + "'");
         }
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new IllegalArgumentException("--timeout: expecting a duration > 0, found " + timeout);
+            throw new IllegalArgumentException("--timeout: expecting a duration > 0, found " + typed(timeout));
         }
         if (killGrace.isNegative()) {
-            throw new IllegalArgumentException("--kill-grace: expecting a duration >= 0, found " + killGrace);
+            throw new IllegalArgumentException("--kill-grace: expecting a duration >= 0, found " + typed(killGrace));
         }
         if (sampleInterval.toMillis() < 100) {
-            throw new IllegalArgumentException("--sample-interval: expecting at least 100ms, found " + sampleInterval);
+            throw new IllegalArgumentException(
+                    "--sample-interval: expecting at least 100ms, found " + typed(sampleInterval));
         }
         if (tailBytes < 0) {
             throw new IllegalArgumentException("--tail-bytes: expecting a number >= 0, found " + tailBytes);
@@ -64,5 +65,11 @@ public record RunSpec(
         }
         params = params == null ? Map.of() : Map.copyOf(params);
         command = List.copyOf(command);
+    }
+
+    /** A duration as a user types it (30s, 250ms), not java.time's PT30S. */
+    private static String typed(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }

@@ -50,8 +50,11 @@ final class ExportCommand implements Callable<Integer> {
                 long n;
                 try (Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
                     n = exporter.export(w);
-                } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
-                    throw new UserException("cannot write " + output + ": " + e.getMessage());
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new UserException("cannot write " + output + ": no such directory "
+                            + output.toAbsolutePath().getParent());
+                } catch (java.nio.file.AccessDeniedException e) {
+                    throw new UserException("cannot write " + output + ": permission denied");
                 }
                 spec.commandLine().getErr().printf("%d job(s) written to %s%n", n, output);
             }

@@ -8,6 +8,7 @@ import io.jobscope.client.Reporter;
 import io.jobscope.client.SpoolReporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,6 +52,9 @@ final class FlushCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path dir = spool != null ? spool : Destinations.defaultSpool();
+        if (spool != null && !Files.isDirectory(spool)) {
+            throw new UserException("--spool: no directory " + spool);
+        }
         int files = SpoolReporter.pending(dir).size();
         var out = spec.commandLine().getOut();
         if (files == 0) {

@@ -126,7 +126,7 @@ final class HistoryCommand implements Callable<Integer> {
                 out.printf("   Memory Peak: %s%n", Format.mb(j.memPeakMb()));
             }
             if (j.error() != null) {
-                out.printf("   Error: %s%n", Format.firstLine(j.error(), 160));
+                out.printf("   Error: %s%n", Format.firstLine(io.jobscope.jobs.ErrorLines.headline(j.error()), 160));
             }
             out.println();
         }

@@ -110,8 +110,8 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr()
-                    .println("jobscope: " + ex.getMessage() + " (see 'jobscope "
-                            + c.getCommandSpec().qualifiedName(" ").replaceFirst("^jobscope ?", "") + " --help')");
+                    .println("jobscope: " + ex.getMessage() + " (see '"
+                            + c.getCommandSpec().qualifiedName(" ") + " --help')");
             return EXIT_USER_ERROR;
         });
         return cl;

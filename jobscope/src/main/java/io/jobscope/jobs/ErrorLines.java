@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Picks the one line that best says why a job failed, from its error field and its output tails. */
-final class ErrorLines {
+public final class ErrorLines {
     private static final Pattern ERROR = Pattern.compile(
             "(?i)(error|exception|\\b(traceback|fatal|panic|abort(ed)?|killed|segmentation fault|oom|out of memory"
                     + "|no such file|permission denied|cannot|could not|failed|refused|timed? ?out)\\b)");
@@ -14,7 +14,7 @@ final class ErrorLines {
 
     static String first(String error, String stderr, String stdout, Integer exitCode) {
         if (error != null && !error.isBlank()) {
-            return clip(firstNonBlank(error));
+            return clip(headline(error));
         }
         for (String tail : new String[] {stderr, stdout}) {
             String line = firstMatching(tail);
@@ -43,6 +43,18 @@ final class ErrorLines {
             }
         }
         return null;
+    }
+
+    /**
+     * The line of an error text that says what happened: its first, but for a Python traceback (whose first
+     * line only says one follows) its last, the exception. Null for null.
+     */
+    public static String headline(String error) {
+        if (error == null) {
+            return null;
+        }
+        String first = firstNonBlank(error);
+        return first.toLowerCase(Locale.ROOT).startsWith("traceback") ? lastNonBlank(error) : first;
     }
 
     private static String firstNonBlank(String text) {

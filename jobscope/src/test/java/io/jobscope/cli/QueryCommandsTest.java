@@ -174,7 +174,17 @@ class QueryCommandsTest {
             {"stats", "--db", db, "--workflow", "no-such-workflow"},
             {"history", "--db", db, "--since", "+999999999-12-31T23:59:59Z"},
             {"stats", "--db", db, "--since", "-999999999-01-01T00:00:00Z"},
-            {"history", "--db", db, "--since", "99999999999d"}
+            {"history", "--db", db, "--since", "99999999999d"},
+            {
+                "export",
+                "--format",
+                "keystone",
+                "--db",
+                db,
+                "-o",
+                tmp.resolve("no/such/dir/x.jsonl").toString()
+            },
+            {"flush", "--db", db, "--spool", tmp.resolve("no-such-spool").toString()}
         }) {
             CliRunner.Result r = CliRunner.run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
@@ -258,6 +268,31 @@ class QueryCommandsTest {
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(Files.readAllLines(out)).hasSize(2);
+    }
+
+    @Test
+    void historySaysWhichExceptionATracebackEndedInNotThatATracebackFollows() throws Exception {
+        try (Database d = Database.open(db);
+                EventWriter w = new EventWriter(d)) {
+            new Ingestor(w)
+                    .ingest(new ByteArrayInputStream(
+                            (Event.job(Event.JOB_FINISHED, "tb-1", Instant.parse("2025-10-16T08:00:00Z"))
+                                                    .put("exit_code", 1)
+                                                    .put(
+                                                            "error",
+                                                            "Traceback (most recent call last):\n  File \"run.py\","
+                                                                    + " line 3, in <module>\nValueError: mesh_size must be"
+                                                                    + " positive\n")
+                                                    .toLine()
+                                            + "\n")
+                                    .getBytes(StandardCharsets.UTF_8)));
+        }
+
+        String out = CliRunner.run("history", "--db", db, "--limit", "1").out();
+
+        assertThat(out)
+                .contains("Error: ValueError: mesh_size must be positive")
+                .doesNotContain("Traceback");
     }
 
     @Test
