@@ -56,7 +56,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Application name (default: the command's name).")
     String app;
 
-    @Option(names = "--script", description = "Script or input the job runs (default: the command's first argument).")
+    @Option(
+            names = "--script",
+            description = "Script or input the job runs (default: the command's first argument that is not an option).")
     String script;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A parameter of the job (repeatable).")
@@ -199,7 +201,7 @@ final class RunCommand implements Callable<Integer> {
                     jobId,
                     workflow,
                     app != null ? app : name,
-                    script != null ? script : command.size() > 1 ? command.get(1) : null,
+                    script != null ? script : io.jobscope.sweep.SweepRunner.script(command),
                     p,
                     site,
                     t,

@@ -411,8 +411,17 @@ public final class SweepRunner {
         return p == null ? cmd.get(0) : p.toString();
     }
 
-    private static String script(List<String> cmd) {
-        return cmd.size() > 1 ? cmd.get(1) : null;
+    /**
+     * What a command runs, as a job's {@code script}: its first argument that is not an option ({@code train.py}
+     * of {@code python3 -u train.py}, the command text of {@code sh -c '…'}), else null.
+     */
+    public static String script(List<String> cmd) {
+        for (String a : cmd.subList(Math.min(1, cmd.size()), cmd.size())) {
+            if (!a.startsWith("-") && !a.isBlank()) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** The job id as one directory name (as {@code jobscope run} and {@code jobscope logs} use it). */
