@@ -90,11 +90,13 @@ public final class EventValidator {
         if (type.startsWith("workflow.") && workflow == null) {
             throw new InvalidEventException("field 'workflow' is required for " + type);
         }
-        checkFields(obj, type);
-        return new IngestEvent(id, type, time, job, workflow, obj, json == null ? obj.toString() : json);
+        boolean replacedNul = checkFields(obj, type);
+        return new IngestEvent(id, type, time, job, workflow, obj, json == null || replacedNul ? obj.toString() : json);
     }
 
-    private static void checkFields(ObjectNode obj, String type) throws InvalidEventException {
+    /** Checks the fields; returns whether a NUL was replaced in one (the event's text must then be written anew). */
+    private static boolean checkFields(ObjectNode obj, String type) throws InvalidEventException {
+        boolean replacedNul = false;
         Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> f = it.next();
@@ -110,6 +112,7 @@ public final class EventValidator {
                 // PostgreSQL text cannot hold NUL (a program's binary output can): stored as U+FFFD, as on SQLite
                 f.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(
                         v.textValue().replace('\0', '\uFFFD')));
+                replacedNul = true;
             }
             if (NON_NEGATIVE_NUMBERS.contains(name)) {
                 if (!v.isNumber()) {
@@ -171,6 +174,7 @@ public final class EventValidator {
                         + (state == null ? "nothing" : "'" + state + "'"));
             }
         }
+        return replacedNul;
     }
 
     private static String requiredString(ObjectNode obj, String field) throws InvalidEventException {

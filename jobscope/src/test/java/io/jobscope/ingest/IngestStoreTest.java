@@ -160,6 +160,12 @@ class IngestStoreTest {
             assertThat(job.host()).isEqualTo("cn\uFFFD1");
             assertThat(job.error()).isEqualTo("binary\uFFFDoutput");
             assertThat(job.details().stderrTail()).isEqualTo("a\uFFFDb\n");
+            String payload = db.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT payload FROM job_event WHERE job_id = 'ok1' AND type = :t")
+                            .bind("t", Event.JOB_FINISHED)
+                            .mapTo(String.class)
+                            .one());
+            assertThat(payload).contains("binary\uFFFDoutput").doesNotContain("\\u0000");
         }
     }
 
