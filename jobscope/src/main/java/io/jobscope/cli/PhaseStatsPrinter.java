@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jobscope stats --by phase}: wall and CPU per phase across jobs, in-process or through a server. */
@@ -39,7 +38,7 @@ final class PhaseStatsPrinter {
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                Format.json(out, Map.of("by", "phase", "phases", rows));
+                Format.json(out, new PhaseStatsService.Report(rows));
             } else {
                 print(out, rows);
             }

@@ -2,6 +2,7 @@ package io.jobscope.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobscope.client.Event;
+import io.jobscope.client.Json;
 import io.jobscope.store.Dialect;
 import io.jobscope.store.Rows;
 import java.sql.Connection;
@@ -115,6 +116,8 @@ final class BatchStore {
             }
         }
         long now = System.currentTimeMillis();
+        Map<String, Long> lastEventTimes =
+                dialect == Dialect.POSTGRES ? lastEventTimes(c, firstById.values()) : Map.of();
         Set<String> inserted = insertEvents(c, new ArrayList<>(firstById.values()), now);
         if (cache != null) {
             // Only now, holding the write lock the inserts took (waiting for it as long as the busy timeout
@@ -128,7 +131,7 @@ final class BatchStore {
                 fresh.add(e);
             }
         }
-        project(c, fresh, now);
+        project(c, fresh, now, lastEventTimes);
         if (cache != null) {
             cache.stamp(c);
         }
@@ -217,12 +220,46 @@ final class BatchStore {
                     + " AS e(id, type, time_ms, job_id, workflow_id, payload)"
                     + " ON CONFLICT (id) DO NOTHING RETURNING id";
 
-    private void project(Connection c, List<IngestEvent> fresh, long now) throws SQLException {
+    /**
+     * PostgreSQL, before the batch's events are stored: the latest event time the store has of each job the
+     * batch names (a job without events has none).
+     */
+    private static Map<String, Long> lastEventTimes(Connection c, java.util.Collection<IngestEvent> events)
+            throws SQLException {
+        Set<String> ids = new HashSet<>();
+        for (IngestEvent e : events) {
+            if (e.isJobEvent()) {
+                ids.add(e.jobId());
+            }
+        }
+        Map<String, Long> last = new HashMap<>();
+        if (ids.isEmpty()) {
+            return last;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT j.id, (SELECT MAX(time_ms) FROM job_event"
+                + " WHERE job_id = j.id) FROM unnest(?::text[]) AS j(id)")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long t = rs.getLong(2);
+                    if (!rs.wasNull()) {
+                        last.put(rs.getString(1), t);
+                    }
+                }
+            }
+        }
+        return last;
+    }
+
+    private void project(Connection c, List<IngestEvent> fresh, long now, Map<String, Long> lastEventTimes)
+            throws SQLException {
         Map<String, JobRow> jobs = new LinkedHashMap<>();
+        Map<String, List<IngestEvent>> jobEvents = new LinkedHashMap<>();
         Map<String, WorkflowDelta> workflows = new LinkedHashMap<>();
         for (IngestEvent e : fresh) {
-            if (e.jobId() != null) {
+            if (e.isJobEvent()) {
                 jobs.put(e.jobId(), null);
+                jobEvents.computeIfAbsent(e.jobId(), k -> new ArrayList<>()).add(e);
             }
             if (e.workflowId() != null) {
                 WorkflowDelta w = workflows.computeIfAbsent(e.workflowId(), WorkflowDelta::new);
@@ -245,6 +282,11 @@ final class BatchStore {
             }
         } else {
             loadJobs(c, jobs);
+            for (JobRow row : jobs.values()) {
+                if (row != null) {
+                    row.lastEventMs = lastEventTimes.get(row.id);
+                }
+            }
         }
         Rollup rollup = new Rollup();
         for (JobRow row : jobs.values()) {
@@ -252,19 +294,42 @@ final class BatchStore {
                 rollup.add(row, -1);
             }
         }
+        // A batch whose events all come after those the row holds folds onto it (a running job's samples, its
+        // end); one with an event that comes before (or at the same time as) any of them folds the job's whole
+        // history again, so that the row is the same whatever order the events arrived in.
+        List<String> refold = new ArrayList<>();
+        for (Map.Entry<String, JobRow> j : jobs.entrySet()) {
+            JobRow row = j.getValue();
+            if (row != null && (row.lastEventMs == null || earliest(jobEvents.get(j.getKey())) <= row.lastEventMs)) {
+                refold.add(j.getKey());
+            }
+        }
+        Map<String, List<IngestEvent>> histories = loadEvents(c, refold);
+        Map<String, String[]> tails = new LinkedHashMap<>();
+        for (Map.Entry<String, JobRow> j : jobs.entrySet()) {
+            List<IngestEvent> history = histories.get(j.getKey());
+            JobRow row;
+            List<IngestEvent> events;
+            if (history != null) {
+                row = new JobRow(j.getKey());
+                events = history;
+            } else {
+                row = j.getValue() != null ? j.getValue() : new JobRow(j.getKey());
+                events = jobEvents.get(j.getKey());
+            }
+            JobProjection.fold(row, events);
+            collectTails(events, tails);
+            j.setValue(row);
+        }
         // PostgreSQL rewrites a batch into one multi-row upsert, which may touch a key only once:
         // everything keyed is merged here first, one row per key.
         Map<String, PhaseDelta> phases = new LinkedHashMap<>();
-        Map<String, String[]> tails = new LinkedHashMap<>();
-        Map<String, Long> tailTimes = new HashMap<>();
         try (PreparedStatement samples = c.prepareStatement(INSERT_SAMPLE)) {
             int nSamples = 0;
             for (IngestEvent e : fresh) {
                 if (!e.isJobEvent()) {
                     continue;
                 }
-                JobRow row = jobs.computeIfAbsent(e.jobId(), JobRow::new);
-                JobProjection.apply(row, e);
                 switch (e.type()) {
                     case Event.JOB_PHASE -> {
                         String name = JobProjection.text(e.fields(), "phase");
@@ -275,16 +340,6 @@ final class BatchStore {
                         bindSample(samples, e);
                         samples.addBatch();
                         nSamples++;
-                    }
-                    case Event.JOB_FINISHED -> {
-                        for (String stream : new String[] {"stdout", "stderr"}) {
-                            String tail = JobProjection.text(e.fields(), stream + "_tail");
-                            String key = e.jobId() + "\u0000" + stream;
-                            if (tail != null && tailTimes.getOrDefault(key, Long.MIN_VALUE) <= e.timeMs()) {
-                                tails.put(key, new String[] {e.jobId(), stream, tail});
-                                tailTimes.put(key, e.timeMs());
-                            }
-                        }
                     }
                     default -> {}
                 }
@@ -297,17 +352,6 @@ final class BatchStore {
             try (PreparedStatement ps = c.prepareStatement(UPSERT_PHASE)) {
                 for (PhaseDelta p : phases.values()) {
                     p.bind(ps);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
-        if (!tails.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(UPSERT_LOG)) {
-                for (String[] t : tails.values()) {
-                    ps.setString(1, t[0]);
-                    ps.setString(2, t[1]);
-                    ps.setString(3, t[2]);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -329,7 +373,7 @@ final class BatchStore {
             }
             updateChanged(c, updates, now);
             if (!inserts.isEmpty()) {
-                upsert.addAll(insertNew(c, inserts, fresh, rollup, now));
+                upsert.addAll(insertNew(c, inserts, tails, rollup, now));
             }
             if (!upsert.isEmpty() && dialect == Dialect.POSTGRES) {
                 upsertPostgres(c, upsert, now);
@@ -349,6 +393,17 @@ final class BatchStore {
                 }
             }
             rollup.write(c);
+        }
+        if (!tails.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_LOG)) {
+                for (String[] t : tails.values()) {
+                    ps.setString(1, t[0]);
+                    ps.setString(2, t[1]);
+                    ps.setString(3, t[2]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
         }
         if (!workflows.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(UPSERT_WORKFLOW)) {
@@ -443,8 +498,8 @@ final class BatchStore {
      * Inserts the rows of jobs assumed new; returns, merged with what the store had, those that were there
      * after all (a job the writer forgot, or one another process wrote), for the caller to upsert.
      */
-    private List<JobRow> insertNew(Connection c, List<JobRow> rows, List<IngestEvent> fresh, Rollup rollup, long now)
-            throws SQLException {
+    private List<JobRow> insertNew(
+            Connection c, List<JobRow> rows, Map<String, String[]> tails, Rollup rollup, long now) throws SQLException {
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(INSERT_NEW_JOB)) {
             for (JobRow row : rows) {
@@ -472,12 +527,95 @@ final class BatchStore {
                 rollup.add(old, -1);
             }
         }
-        for (IngestEvent e : fresh) {
-            if (e.isJobEvent() && stored.containsKey(e.jobId())) {
-                JobProjection.apply(stored.computeIfAbsent(e.jobId(), JobRow::new), e);
+        // The store's events of these jobs include the batch's: fold each job's whole history.
+        List<JobRow> merged = new ArrayList<>(stored.size());
+        for (Map.Entry<String, List<IngestEvent>> h :
+                loadEvents(c, stored.keySet()).entrySet()) {
+            JobRow row = new JobRow(h.getKey());
+            JobProjection.fold(row, h.getValue());
+            collectTails(h.getValue(), tails);
+            merged.add(row);
+        }
+        return merged;
+    }
+
+    /** The log tails of the finished events (sorted by {@link JobProjection#ORDER}): the last to carry one wins. */
+    private static void collectTails(List<IngestEvent> sorted, Map<String, String[]> tails) {
+        for (IngestEvent e : sorted) {
+            if (!Event.JOB_FINISHED.equals(e.type())) {
+                continue;
+            }
+            for (String stream : new String[] {"stdout", "stderr"}) {
+                String tail = JobProjection.text(e.fields(), stream + "_tail");
+                if (tail != null) {
+                    tails.put(e.jobId() + "\u0000" + stream, new String[] {e.jobId(), stream, tail});
+                }
             }
         }
-        return new ArrayList<>(stored.values());
+    }
+
+    private static long earliest(List<IngestEvent> events) {
+        long t = Long.MAX_VALUE;
+        for (IngestEvent e : events) {
+            t = Math.min(t, e.timeMs());
+        }
+        return t;
+    }
+
+    /** Every stored event of the jobs (the batch's included), by job. */
+    private Map<String, List<IngestEvent>> loadEvents(Connection c, java.util.Collection<String> jobIds)
+            throws SQLException {
+        Map<String, List<IngestEvent>> byJob = new LinkedHashMap<>();
+        if (jobIds.isEmpty()) {
+            return byJob;
+        }
+        List<String> ids = new ArrayList<>(jobIds);
+        String select = "SELECT id, type, time_ms, job_id, workflow_id, payload FROM job_event WHERE ";
+        if (dialect == Dialect.POSTGRES) {
+            try (PreparedStatement ps = c.prepareStatement(select + "job_id = ANY (?::text[])")) {
+                ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+                readEvents(ps, byJob);
+            }
+            return byJob;
+        }
+        for (int from = 0; from < ids.size(); from += SELECT_CHUNK) {
+            int to = Math.min(ids.size(), from + SELECT_CHUNK);
+            StringBuilder sb = new StringBuilder(select).append("job_id IN (");
+            for (int k = from; k < to; k++) {
+                sb.append(k == from ? "?" : ",?");
+            }
+            sb.append(')');
+            try (PreparedStatement ps = c.prepareStatement(sb.toString())) {
+                for (int k = from; k < to; k++) {
+                    ps.setString(k - from + 1, ids.get(k));
+                }
+                readEvents(ps, byJob);
+            }
+        }
+        return byJob;
+    }
+
+    private static void readEvents(PreparedStatement ps, Map<String, List<IngestEvent>> byJob) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String payload = rs.getString("payload");
+                ObjectNode fields;
+                try {
+                    fields = (ObjectNode) Json.mapper().readTree(payload);
+                } catch (java.io.IOException | ClassCastException x) {
+                    throw new SQLException("stored event " + rs.getString("id") + " is not a JSON object", x);
+                }
+                IngestEvent e = new IngestEvent(
+                        rs.getString("id"),
+                        rs.getString("type"),
+                        rs.getLong("time_ms"),
+                        rs.getString("job_id"),
+                        rs.getString("workflow_id"),
+                        fields,
+                        payload);
+                byJob.computeIfAbsent(e.jobId(), k -> new ArrayList<>()).add(e);
+            }
+        }
     }
 
     private void loadJobs(Connection c, Map<String, JobRow> jobs) throws SQLException {

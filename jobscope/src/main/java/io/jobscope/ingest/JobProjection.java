@@ -6,16 +6,51 @@ import io.jobscope.client.Event;
 import io.jobscope.client.Json;
 import io.jobscope.client.Statuses;
 import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
 
 /**
- * How events fold into a job's row. The result does not depend on the order events arrive in: a status
- * is taken from the event with the latest time (at equal times, the further one: terminal over running
- * over pending), times and fields from the events that carry them.
+ * How events fold into a job's row. The row is the fold of the job's events in {@link #ORDER} (time, then
+ * pending before running before terminal, then event id), so it does not depend on the order they arrive
+ * in: the writer folds a batch's events onto a row only when they all come after every event the row
+ * holds, and otherwise folds the job's whole history again (see {@code BatchStore}).
  */
 final class JobProjection {
     private JobProjection() {}
 
-    static void apply(JobRow row, IngestEvent e) {
+    /**
+     * The order events are folded in: by time; at equal times pending before running before terminal (the
+     * status of a tie is the further one); then by id, so that of two events at the same time carrying
+     * the same field, the one with the greater id gives it, however they arrived.
+     */
+    static final Comparator<IngestEvent> ORDER = Comparator.comparingLong(IngestEvent::timeMs)
+            .thenComparingInt(JobProjection::orderRank)
+            .thenComparing(IngestEvent::id);
+
+    private static int orderRank(IngestEvent e) {
+        String status = text(e.fields(), "status");
+        return switch (e.type()) {
+            case Event.JOB_SUBMITTED -> rank(status != null ? status : Statuses.PENDING);
+            case Event.JOB_FINISHED -> status != null ? rank(status) : 2;
+            case Event.JOB_STARTED -> rank(status != null ? status : Statuses.RUNNING);
+            default -> 1; // a sample or phase: running
+        };
+    }
+
+    /** Folds {@code events} (sorted here, in place, by {@link #ORDER}) into {@code row}. */
+    static void fold(JobRow row, List<IngestEvent> events) {
+        events.sort(ORDER);
+        for (IngestEvent e : events) {
+            apply(row, e);
+        }
+    }
+
+    /**
+     * Applies one event. Only right when {@code e} comes after, in {@link #ORDER}, every event applied to the
+     * row before: use {@link #fold}.
+     */
+    private static void apply(JobRow row, IngestEvent e) {
+        row.lastEventMs = row.lastEventMs == null ? e.timeMs() : Math.max(row.lastEventMs, e.timeMs());
         ObjectNode f = e.fields();
         if (e.workflowId() != null) {
             row.workflowId = e.workflowId();
@@ -53,6 +88,7 @@ final class JobProjection {
                     row.exitCode = null;
                     row.signal = null;
                     row.error = null;
+                    row.heldReason = null;
                     row.durationS = null;
                     row.durationGiven = false;
                 }
@@ -90,16 +126,17 @@ final class JobProjection {
         }
     }
 
+    /**
+     * A {@code job.finished} of the current attempt (a {@code job.started} after the end clears the outcome
+     * first). Every field it carries replaces what earlier events gave; one it does not carry is kept. The
+     * status is its {@code status}, else derived from the merged {@code exit_code} and {@code signal} —
+     * unless it carries none of the three and the attempt has an outcome already, which it then keeps.
+     */
     private static void finished(JobRow row, IngestEvent e, ObjectNode f) {
-        if (row.endTimeMs == null) {
-            row.endTimeMs = e.timeMs();
-        }
-        if (f.hasNonNull("start_time")) {
+        row.endTimeMs = max(row.endTimeMs, e.timeMs());
+        if (f.hasNonNull("start_time") && row.startTimeMs == null) {
             try {
-                long start = EventValidator.time(f, "start_time", false);
-                if (row.startTimeMs == null) {
-                    row.startTimeMs = start;
-                }
+                row.startTimeMs = EventValidator.time(f, "start_time", false);
             } catch (InvalidEventException ignored) {
                 // validated already
             }
@@ -107,43 +144,34 @@ final class JobProjection {
         Integer exit = f.hasNonNull("exit_code") ? f.get("exit_code").asInt() : null;
         Integer signal = f.hasNonNull("signal") ? f.get("signal").asInt() : null;
         String status = text(f, "status");
-        if (status == null) {
-            status = exit != null && exit == 0 && signal == null ? Statuses.SUCCESS : Statuses.FAILED;
-        }
-        boolean took = offerStatus(row, status, e.timeMs());
-        if (took) {
-            // The latest outcome replaces the previous attempt's, including its error: a successful retry
-            // must not keep the failed attempt's message.
-            row.endTimeMs = e.timeMs();
-            row.exitCode = exit;
-            row.signal = signal;
-            row.error = text(f, "error");
-            row.heldReason = text(f, "held_reason");
-        } else {
-            row.exitCode = row.exitCode == null ? exit : row.exitCode;
-            row.signal = row.signal == null ? signal : row.signal;
-            row.error = coalesce(row.error, text(f, "error"));
-            row.heldReason = coalesce(row.heldReason, text(f, "held_reason"));
-        }
-        Double cpuUser = doubleValue(f, "cpu_user_s");
-        Double cpuSystem = doubleValue(f, "cpu_system_s");
-        if (took || row.cpuUserS == null) {
-            row.cpuUserS = coalesce(cpuUser, row.cpuUserS);
-            row.cpuSystemS = coalesce(cpuSystem, row.cpuSystemS);
-        }
+        boolean hadOutcome = row.status != null && rank(row.status) == 2;
+        row.exitCode = coalesce(exit, row.exitCode);
+        row.signal = coalesce(signal, row.signal);
+        row.error = coalesce(text(f, "error"), row.error);
+        row.heldReason = coalesce(text(f, "held_reason"), row.heldReason);
+        row.cpuUserS = coalesce(doubleValue(f, "cpu_user_s"), row.cpuUserS);
+        row.cpuSystemS = coalesce(doubleValue(f, "cpu_system_s"), row.cpuSystemS);
+        row.readBytes = coalesce(longValue(f, "read_bytes"), row.readBytes);
+        row.writeBytes = coalesce(longValue(f, "write_bytes"), row.writeBytes);
         Long peak = longValue(f, "mem_peak_bytes");
         if (peak != null) {
             row.memPeakBytes = max(row.memPeakBytes, peak);
-        }
-        if (took || row.readBytes == null) {
-            row.readBytes = coalesce(longValue(f, "read_bytes"), row.readBytes);
-            row.writeBytes = coalesce(longValue(f, "write_bytes"), row.writeBytes);
         }
         Double duration = doubleValue(f, "duration_s");
         if (duration != null) {
             row.durationS = duration;
             row.durationGiven = true;
         }
+        if (status == null) {
+            if (exit == null && signal == null && hadOutcome) {
+                status = row.status;
+            } else {
+                status = row.exitCode != null && row.exitCode == 0 && row.signal == null
+                        ? Statuses.SUCCESS
+                        : Statuses.FAILED;
+            }
+        }
+        offerStatus(row, status, e.timeMs());
     }
 
     /** Takes {@code status} when it is at least as recent as the current one; says whether it did. */

@@ -46,6 +46,11 @@ final class JobRow {
     String heldReason;
     String dependsOn;
     String attributes;
+    /**
+     * The latest time of the events folded into this row, when known (not stored): a batch whose events all
+     * come later may be folded onto the row; otherwise the job's events are folded again from the start.
+     */
+    Long lastEventMs;
 
     JobRow(String id) {
         this.id = id;

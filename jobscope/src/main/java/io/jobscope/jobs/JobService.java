@@ -128,16 +128,14 @@ public final class JobService implements JobQueries {
     private Job withDetails(Handle h, ResultSet rs) throws SQLException {
         Job s = summary(rs);
         String id = s.id();
-        List<Job.Phase> phases = h.createQuery("SELECT name, state, start_time_ms, end_time_ms, wall_s, cpu_s"
-                        + " FROM job_phase WHERE job_id = :id ORDER BY COALESCE(start_time_ms, end_time_ms), name")
+        List<Job.Phase> phases = h.createQuery("SELECT p.name, p.state, p.start_time_ms, p.end_time_ms, "
+                        + PhaseStatsService.wallSql("p") + " AS wall_s, p.cpu_s FROM job_phase p WHERE p.job_id = :id"
+                        + " ORDER BY COALESCE(p.start_time_ms, p.end_time_ms), p.name")
                 .bind("id", id)
                 .map((r, c) -> {
                     Long start = Rows.longOrNull(r, "start_time_ms");
                     Long end = Rows.longOrNull(r, "end_time_ms");
                     Double wall = Rows.doubleOrNull(r, "wall_s");
-                    if (wall == null && start != null && end != null) {
-                        wall = (end - start) / 1000.0;
-                    }
                     return new Job.Phase(
                             r.getString("name"),
                             r.getString("state"),

@@ -23,11 +23,28 @@ public final class PhaseStatsService {
             Double totalCpuS,
             Double avgCpuS) {}
 
+    /** What {@code stats --by phase} and {@code GET /api/v1/stats?by=phase} answer, keys in this order. */
+    public record Report(String by, List<PhaseStats> phases) {
+        public Report(List<PhaseStats> phases) {
+            this("phase", phases);
+        }
+    }
+
+    /**
+     * A phase's wall seconds in SQL, {@code p} being the alias of {@code job_phase}: the reported {@code
+     * wall_s}, else end − start (docs/schema.md). The one definition for the job's details and the statistics.
+     */
+    static String wallSql(String p) {
+        return "COALESCE(" + p + ".wall_s, (" + p + ".end_time_ms - " + p + ".start_time_ms) / 1000.0)";
+    }
+
     private final Database db;
 
     public PhaseStatsService(Database db) {
         this.db = db;
     }
+
+    private static final String WALL = wallSql("p");
 
     /** Phases of jobs since {@code since} (by the job's time) and of {@code workflow}, when given. */
     public List<PhaseStats> byPhase(Instant since, String workflow) {
@@ -35,7 +52,7 @@ public final class PhaseStatsService {
                 + " SUM(CASE WHEN p.state = 'done' THEN 1 ELSE 0 END) AS done,"
                 + " SUM(CASE WHEN p.state = 'failed' THEN 1 ELSE 0 END) AS failed,"
                 + " SUM(CASE WHEN p.state = 'running' THEN 1 ELSE 0 END) AS running,"
-                + " SUM(p.wall_s) AS total_wall, AVG(p.wall_s) AS avg_wall, MAX(p.wall_s) AS max_wall,"
+                + " SUM(" + WALL + ") AS total_wall, AVG(" + WALL + ") AS avg_wall, MAX(" + WALL + ") AS max_wall,"
                 + " SUM(p.cpu_s) AS total_cpu, AVG(p.cpu_s) AS avg_cpu"
                 + " FROM job_phase p");
         Map<String, Object> args = new LinkedHashMap<>();
@@ -50,7 +67,7 @@ public final class PhaseStatsService {
                 args.put("workflow", workflow);
             }
         }
-        sql.append(" GROUP BY p.name ORDER BY COALESCE(SUM(p.wall_s), 0) DESC, p.name");
+        sql.append(" GROUP BY p.name ORDER BY COALESCE(SUM(" + WALL + "), 0) DESC, p.name");
         return db.jdbi().withHandle(h -> {
             Query q = h.createQuery(sql.toString());
             args.forEach(q::bind);

@@ -250,10 +250,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void getStats(Context ctx) {
         if ("phase".equals(ctx.queryParam("by"))) {
-            ctx.json(Map.of(
-                    "by",
-                    "phase",
-                    "phases",
+            ctx.json(new io.jobscope.jobs.PhaseStatsService.Report(
                     new io.jobscope.jobs.PhaseStatsService(jobs.database())
                             .byPhase(QueryParams.instant(ctx, "since", clock), ctx.queryParam("workflow"))));
             return;

@@ -376,4 +376,49 @@ class QueryCommandsTest {
         assertThat(stats.exit()).isZero();
         assertThat(stats.out()).contains("Usage: jobscope stats", "--by");
     }
+
+    /** A phase reported without wall_s: its wall is end - start in stats --by phase, as show says. */
+    private void seedPhaseWithoutWall() {
+        Instant t = Instant.parse("2025-10-15T00:31:00Z");
+        String body = Event.job(Event.JOB_PHASE, "3f8a21b2", t)
+                        .put("phase", "load")
+                        .put("state", "start")
+                        .toLine() + "\n"
+                + Event.job(Event.JOB_PHASE, "3f8a21b2", t.plusSeconds(120))
+                        .put("phase", "load")
+                        .put("state", "done")
+                        .toLine()
+                + "\n";
+        try (Database d = Database.open(db);
+                EventWriter w = new EventWriter(d)) {
+            new Ingestor(w).ingest(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void statsByPhaseTakesWallAsEndMinusStartWhenNotReported() throws Exception {
+        seedPhaseWithoutWall();
+
+        CliRunner.Result table = CliRunner.run("stats", "--by", "phase", "--db", db);
+        CliRunner.Result json = CliRunner.run("stats", "--by", "phase", "--json", "--db", db);
+
+        assertThat(table.exit()).isZero();
+        assertThat(table.out()).containsPattern("load +1 +1 +0 +0 +120\\.00s +120\\.00s +120\\.00s");
+        JsonNode load = Json.mapper().readTree(json.out()).path("phases").get(0);
+        assertThat(load.path("total_wall_s").asDouble()).isEqualTo(120.0);
+        assertThat(CliRunner.run("show", "3f8a21b2", "--db", db).out()).contains("120.00s");
+    }
+
+    /** Each JVM orders a Map.of's keys its own way: run several, as users do. */
+    @Test
+    void statsByPhaseJsonPutsByFirstOnEveryRun() throws Exception {
+        seedPhaseWithoutWall();
+        for (int run = 0; run < 4; run++) {
+            Cli.Result r = Cli.run(tmp, Map.of(), "stats", "--by", "phase", "--json", "--db", db);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(Json.mapper().readTree(r.out()).fieldNames())
+                    .toIterable()
+                    .containsExactly("by", "phases");
+        }
+    }
 }

@@ -64,4 +64,43 @@ class PhaseStatsServiceTest {
                     .isEmpty();
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void aPhaseWithoutWallSecondsCountsEndMinusStartInStatisticsAsInTheJob(Stores.Kind kind) throws Exception {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            Instant t = Instant.parse("2026-11-21T00:30:00Z");
+            writer.write(List.of(
+                    valid(Event.job(Event.JOB_STARTED, "j", t)),
+                    valid(Event.job(Event.JOB_PHASE, "j", t.plusSeconds(60))
+                            .put("phase", "load")
+                            .put("state", "start")),
+                    valid(Event.job(Event.JOB_PHASE, "j", t.plusSeconds(180))
+                            .put("phase", "load")
+                            .put("state", "done")),
+                    valid(Event.job(Event.JOB_PHASE, "j", t.plusSeconds(180))
+                            .put("phase", "fit")
+                            .put("state", "start"))));
+
+            PhaseStatsService.PhaseStats load = new PhaseStatsService(db)
+                    .byPhase(null, null).stream()
+                            .filter(p -> p.phase().equals("load"))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(load.totalWallS()).isEqualTo(120.0);
+            assertThat(load.avgWallS()).isEqualTo(120.0);
+            assertThat(load.maxWallS()).isEqualTo(120.0);
+            assertThat(new JobService(db).job("j").orElseThrow().details().phases())
+                    .filteredOn(p -> p.name().equals("load"))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.wallS()).isEqualTo(120.0));
+            assertThat(new PhaseStatsService(db).byPhase(null, null))
+                    .filteredOn(p -> p.phase().equals("fit"))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.totalWallS())
+                            .as("a phase still running has no wall")
+                            .isNull());
+        }
+    }
 }

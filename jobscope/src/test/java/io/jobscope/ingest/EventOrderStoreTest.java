@@ -1,0 +1,238 @@
+package io.jobscope.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobscope.client.Event;
+import io.jobscope.client.Job;
+import io.jobscope.jobs.JobService;
+import io.jobscope.store.Database;
+import io.jobscope.testing.Stores;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** docs/events.md, "Order does not matter": a job's row is the same whatever order its events arrive in. */
+class EventOrderStoreTest {
+    @TempDir
+    Path tmp;
+
+    private static final Instant T = Instant.parse("2026-11-21T01:00:00Z");
+
+    private static void ingest(Ingestor ingestor, List<Event> events) {
+        StringBuilder sb = new StringBuilder();
+        for (Event e : events) {
+            sb.append(e.toLine()).append('\n');
+        }
+        Ingestor.Report r =
+                ingestor.ingest(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        assertThat(r.result().rejected()).isEmpty();
+    }
+
+    /** The walkthrough's job: two job.finished at the same time, one with the outcome, one with memory only. */
+    private static List<Event> twoFinishedAtOnce(String job) {
+        return List.of(
+                Event.job(Event.JOB_STARTED, job, T).id(job + "-start").put("app", "sim"),
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(600))
+                        .id(job + "-fin-outcome")
+                        .put("exit_code", 0)
+                        .put("cpu_user_s", 5.0),
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(600))
+                        .id(job + "-fin-memory")
+                        .put("mem_peak_bytes", 2_000_000));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void aFinishedWithoutAnOutcomeDoesNotEraseTheExitCodeAnotherCarried(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            Ingestor ingestor = new Ingestor(writer);
+            List<Event> inOrder = twoFinishedAtOnce("in-order");
+            ingest(ingestor, inOrder);
+            List<Event> swapped = twoFinishedAtOnce("swapped");
+            ingest(ingestor, List.of(swapped.get(0), swapped.get(2), swapped.get(1)));
+            List<Event> separately = twoFinishedAtOnce("one-by-one");
+            for (Event e : separately) {
+                ingest(ingestor, List.of(e));
+            }
+            List<Event> finishedFirst = twoFinishedAtOnce("started-last");
+            ingest(ingestor, List.of(finishedFirst.get(1), finishedFirst.get(2)));
+            ingest(ingestor, List.of(finishedFirst.get(0)));
+
+            for (String id : List.of("in-order", "swapped", "one-by-one", "started-last")) {
+                Job job = new JobService(db).job(id).orElseThrow();
+                assertThat(job.status()).as(id).isEqualTo("success");
+                assertThat(job.exitCode()).as(id).isZero();
+                assertThat(job.cpuTotalS()).as(id).isEqualTo(5.0);
+                assertThat(job.details().memPeakBytes()).as(id).isEqualTo(2_000_000L);
+                assertThat(job.durationS()).as(id).isEqualTo(600.0);
+            }
+        }
+    }
+
+    /**
+     * Everything the rule has to decide: fields carried by several events (later time wins; at the same time
+     * the greater id), an outcome without a status, a status given later, a retry, a start given only by
+     * job.finished's start_time, samples and phases, log tails.
+     */
+    private static List<Event> history(String job) {
+        Function<String, String> id = s -> job + "-" + s;
+        return List.of(
+                Event.job(Event.JOB_SUBMITTED, job, T.minusSeconds(60))
+                        .id(id.apply("a-sub"))
+                        .put("site", "leuven"),
+                Event.job(Event.JOB_STARTED, job, T)
+                        .id(id.apply("b-start"))
+                        .put("app", "sim")
+                        .put("host", "cn1")
+                        .put("attributes", new java.util.TreeMap<>(Map.of("queue", "short", "cores", 2))),
+                Event.job(Event.JOB_SAMPLE, job, T.plusSeconds(30))
+                        .id(id.apply("c-sample"))
+                        .put("rss_bytes", 3_000_000),
+                Event.job(Event.JOB_PHASE, job, T.plusSeconds(40))
+                        .id(id.apply("d-phase"))
+                        .put("phase", "load")
+                        .put("state", "done"),
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(100))
+                        .id(id.apply("e-fin"))
+                        .put("exit_code", 1)
+                        .put("error", "first attempt")
+                        .put("stderr_tail", "first tail")
+                        .put("cpu_user_s", 50.0),
+                Event.job(Event.JOB_STARTED, job, T.plusSeconds(200))
+                        .id(id.apply("f-retry"))
+                        .put("host", "cn2")
+                        .put("attributes", Map.of("queue", "long")),
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(500))
+                        .id(id.apply("g-fin"))
+                        .put("exit_code", 0)
+                        .put("cpu_user_s", 250.0)
+                        .put("cpu_system_s", 3.0)
+                        .put("stderr_tail", "second tail"),
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(500))
+                        .id(id.apply("h-fin"))
+                        .put("mem_peak_bytes", 1_000_000)
+                        .put("site", "ghent"),
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(520))
+                        .id(id.apply("i-fin"))
+                        .put("status", "timeout")
+                        .put("held_reason", "walltime"));
+    }
+
+    /** A job known only from an import: job.finished events giving its start, in any order. */
+    private static List<Event> imported(String job) {
+        return List.of(
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(300))
+                        .id(job + "-x")
+                        .put("start_time", T.toString())
+                        .put("status", "failed")
+                        .put("error", "x"),
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(300))
+                        .id(job + "-y")
+                        .put("status", "error")
+                        .put("error", "y"),
+                Event.job(Event.JOB_SAMPLE, job, T.plusSeconds(10))
+                        .id(job + "-z")
+                        .put("rss_bytes", 10));
+    }
+
+    private static final String ROW = "SELECT workflow_id, app, script, params, status, status_time_ms, exit_code,"
+            + " signal, submit_time_ms, start_time_ms, end_time_ms, sort_time_ms, duration_s, cpu_user_s,"
+            + " cpu_system_s, mem_peak_bytes, read_bytes, write_bytes, host, site, client, error, held_reason,"
+            + " depends_on, attributes, (SELECT tail FROM job_log l WHERE l.job_id = job.id AND stream = 'stderr')"
+            + " AS stderr_tail FROM job WHERE id = :id";
+
+    /**
+     * The same events of a job, in many orders, split into batches at random and written by two writers
+     * taking turns (so that a row comes from one writer's memory, from the store, or is new), give one row.
+     */
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void everyArrivalOrderOfAJobsEventsGivesTheSameRow(Stores.Kind kind) {
+        Random rnd = new Random(2026);
+        Map<String, Function<String, List<Event>>> scenarios = new LinkedHashMap<>();
+        scenarios.put("h", EventOrderStoreTest::history);
+        scenarios.put("i", EventOrderStoreTest::imported);
+        scenarios.put("t", EventOrderStoreTest::twoFinishedAtOnce);
+        int orders = 60;
+        List<List<Event>> batches = new ArrayList<>();
+        for (Map.Entry<String, Function<String, List<Event>>> s : scenarios.entrySet()) {
+            for (int k = 0; k < orders; k++) {
+                List<Event> events = new ArrayList<>(s.getValue().apply(s.getKey() + k));
+                if (k > 0) {
+                    Collections.shuffle(events, rnd);
+                }
+                for (int from = 0; from < events.size(); ) {
+                    int to = Math.min(events.size(), from + 1 + rnd.nextInt(3));
+                    batches.add(events.subList(from, to));
+                    from = to;
+                }
+            }
+        }
+        // The batches of different jobs interleave (and those of one job may swap), several to a batch at times.
+        List<List<Event>> merged = new ArrayList<>();
+        List<Event> pending = new ArrayList<>();
+        List<List<Event>> perJob = new ArrayList<>(batches);
+        while (!perJob.isEmpty()) {
+            pending.addAll(perJob.remove(rnd.nextInt(Math.min(perJob.size(), 4))));
+            if (rnd.nextInt(3) == 0) {
+                merged.add(pending);
+                pending = new ArrayList<>();
+            }
+        }
+        merged.add(pending);
+        try (Database shared = Stores.open(kind, tmp);
+                Database other = Database.open(shared.location());
+                EventWriter first = new EventWriter(shared);
+                EventWriter second = new EventWriter(other)) {
+            Ingestor[] writers = {new Ingestor(first), new Ingestor(second)};
+            for (List<Event> batch : merged) {
+                if (!batch.isEmpty()) {
+                    ingest(writers[rnd.nextInt(4) == 0 ? 1 : 0], batch);
+                }
+            }
+            for (String s : scenarios.keySet()) {
+                Map<String, Object> reference = row(shared, s + 0);
+                for (int k = 1; k < orders; k++) {
+                    assertThat(row(shared, s + k)).as("job %s%d", s, k).isEqualTo(reference);
+                }
+            }
+            assertThat(row(shared, "h0"))
+                    .containsEntry("status", "timeout")
+                    .containsEntry("exit_code", 0)
+                    .containsEntry("error", null)
+                    .containsEntry("held_reason", "walltime")
+                    .containsEntry("host", "cn2")
+                    .containsEntry("site", "ghent")
+                    .containsEntry("start_time_ms", T.plusSeconds(200).toEpochMilli())
+                    .containsEntry("end_time_ms", T.plusSeconds(520).toEpochMilli())
+                    .containsEntry("stderr_tail", "second tail")
+                    .containsEntry("attributes", "{\"cores\":2,\"queue\":\"long\"}");
+            assertThat(((Number) row(shared, "h0").get("cpu_user_s")).doubleValue())
+                    .isEqualTo(250.0);
+            assertThat(((Number) row(shared, "h0").get("mem_peak_bytes")).longValue())
+                    .isEqualTo(3_000_000L);
+            assertThat(row(shared, "i0"))
+                    .containsEntry("status", "error")
+                    .containsEntry("error", "y")
+                    .containsEntry("start_time_ms", T.toEpochMilli());
+            assertThat(row(shared, "t0")).containsEntry("status", "success").containsEntry("exit_code", 0);
+        }
+    }
+
+    private static Map<String, Object> row(Database db, String id) {
+        return db.jdbi()
+                .withHandle(h -> h.createQuery(ROW).bind("id", id).mapToMap().one());
+    }
+}
