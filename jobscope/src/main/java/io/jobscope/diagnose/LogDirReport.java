@@ -148,17 +148,20 @@ public record LogDirReport(
                         + "; the job looked alive while " + first.who() + " was dead";
             }
         }
-        List<BenchmarkResult> results = List.of();
         Path bench = dir.resolve("benchmark.out");
-        if (Files.isRegularFile(bench)) {
-            results = BenchmarkOut.parse(bench);
+        List<Path> resultFiles = BenchmarkJson.files(dir);
+        if (workerFiles == 0 && !Files.isRegularFile(bench) && resultFiles.isEmpty()) {
+            throw new IllegalArgumentException(noLogs(dir));
         }
+        List<BenchmarkResult> results = results(bench, resultFiles);
         String reason = null;
         if (first != null) {
             reason = first.who() + " failed first" + (first.time() == null ? "" : " at " + first.time()) + ": "
                     + first.signature();
-        } else if (Files.isRegularFile(bench) && results.isEmpty()) {
-            reason = "benchmark.out has no results";
+        } else if (results.isEmpty()) {
+            reason = Files.isRegularFile(bench)
+                    ? "benchmark.out has no results"
+                    : "no benchmark result: there is no benchmark.out (the benchmark did not run, or has not finished)";
         } else {
             for (BenchmarkResult r : results) {
                 String why = r.failure(maxFailedRatio);
@@ -175,13 +178,48 @@ public record LogDirReport(
                 decode,
                 started,
                 metadata(dir, jobId),
-                reason == null ? (results.isEmpty() ? "unknown" : "success") : "failed",
+                reason == null ? "success" : "failed",
                 reason,
                 first,
                 silent,
                 failures,
                 workerFiles,
                 results);
+    }
+
+    /**
+     * Refuses a directory that holds no srtctl logs (no worker log, no benchmark.out, no per-concurrency
+     * result file), so that a wrong path is not read or imported as a run.
+     */
+    public static void requireLogs(Path dir) throws IOException {
+        boolean any;
+        try (Stream<Path> s = Files.list(dir)) {
+            any = s.anyMatch(f -> Files.isRegularFile(f)
+                    && (WORKER.matcher(f.getFileName().toString()).matches()
+                            || f.getFileName().toString().equals("benchmark.out")));
+        }
+        if (!any && BenchmarkJson.files(dir).isEmpty()) {
+            throw new IllegalArgumentException(noLogs(dir));
+        }
+    }
+
+    private static String noLogs(Path dir) {
+        return "no srtctl logs found in " + dir + " (no {node}_{role}_w{n}.out/.err, benchmark.out or"
+                + " *_concurrency_{n}.json): expecting a run's directory, logs/{job}_{P}P_{D}D_{time}/";
+    }
+
+    /** benchmark.out's results, and those of the result files for the concurrencies it has none for. */
+    private static List<BenchmarkResult> results(Path bench, List<Path> resultFiles) throws IOException {
+        List<BenchmarkResult> fromOut = Files.isRegularFile(bench) ? BenchmarkOut.parse(bench) : List.of();
+        if (resultFiles.isEmpty()) {
+            return fromOut;
+        }
+        java.util.Set<Integer> known = new java.util.HashSet<>();
+        fromOut.forEach(r -> known.add(r.concurrency()));
+        List<BenchmarkResult> all = new ArrayList<>(fromOut);
+        all.addAll(BenchmarkJson.parse(resultFiles, known));
+        all.sort(Comparator.comparingInt(BenchmarkResult::concurrency));
+        return all;
     }
 
     private record FileFacts(Instant errorTime, long healthAfter) {}

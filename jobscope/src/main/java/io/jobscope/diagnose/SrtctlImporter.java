@@ -58,7 +58,8 @@ public final class SrtctlImporter {
         if (r.metadata() != null) {
             attributes.put("metadata", r.metadata());
         }
-        String status = "failed".equals(r.status()) ? Statuses.FAILED : Statuses.SUCCESS;
+        // A run is successful only when its report says so: no failed worker and a good result per concurrency.
+        String status = "success".equals(r.status()) ? Statuses.SUCCESS : Statuses.FAILED;
         Event started = Event.job(Event.JOB_STARTED, jobId, start)
                 .id("srtctl:" + jobId + ":started")
                 .put("app", "srtctl")

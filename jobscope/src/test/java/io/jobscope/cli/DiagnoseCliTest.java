@@ -146,6 +146,45 @@ class DiagnoseCliTest {
     }
 
     @Test
+    void runWithoutABenchmarkResultIsImportedFailedAndSaidSo() throws Exception {
+        Path run = LogDirReportTestSupport.runWithoutBenchmarkResult(tmp, null);
+        Result imp = run("import", "srtctl", "--db", db(), run.toString());
+        assertThat(imp.code()).as(imp.err()).isZero();
+        assertThat(imp.out())
+                .contains("job 6000_1P_1D_20251123_010101 failed, 0 concurrency result(s) — no benchmark result");
+        try (Database db = Database.open(db())) {
+            Job job = new JobService(db).job("6000_1P_1D_20251123_010101").orElseThrow();
+            assertThat(job.status()).isEqualTo("failed");
+            assertThat(job.error()).startsWith("no benchmark result");
+        }
+        Result cmp = run("compare", run.toString());
+        assertThat(cmp.out()).contains("6000_1P_1D_20251123_010101               FAILED — no benchmark result");
+    }
+
+    @Test
+    void directoryWithoutSrtctlLogsIsRefusedByImportCompareAndDiagnoseAndNothingIsStored() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path run = LogDirReportTestSupport.silentFailureRun(tmp);
+        for (Path d : List.of(empty, io.jobscope.testing.Fixtures.path("srtctl"))) {
+            String expected = "jobscope: no srtctl logs found in " + d + " ";
+            for (Result r : List.of(
+                    run("import", "srtctl", "--db", db(), run.toString(), d.toString()),
+                    run("compare", run.toString(), d.toString()),
+                    run("diagnose", "--dir", d.toString()))) {
+                assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+                assertThat(r.err()).startsWith(expected).hasLineCount(1);
+                assertThat(r.out()).isEmpty();
+            }
+        }
+        if (Files.exists(tmp.resolve("js.db"))) {
+            try (Database db = Database.open(db())) {
+                assertThat(new JobService(db).job(run.getFileName().toString())).isEmpty();
+                assertThat(new JobService(db).job("empty")).isEmpty();
+            }
+        }
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void rerunRunsTheRecordedCommandWithTheDebugOverlayAsANewLinkedAttempt() throws Exception {
         Path work = Files.createDirectories(tmp.resolve("work"));
