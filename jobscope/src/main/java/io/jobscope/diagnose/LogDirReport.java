@@ -34,6 +34,7 @@ public record LogDirReport(
         Integer prefillWorkers,
         Integer decodeWorkers,
         Instant started,
+        Instant ended,
         Map<String, Object> metadata,
         String status,
         String reason,
@@ -51,6 +52,10 @@ public record LogDirReport(
             "^(?<node>.+?)_(?<role>prefill|decode|frontend|nginx|agg|worker)(?:_w?(?<idx>\\d+))?\\.(?<ext>out|err)$");
     private static final Pattern TIME =
             Pattern.compile("(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2})(?:[.,](\\d{1,9}))?");
+    /** The run's own logs besides the workers', read only for their timestamps. */
+    private static final java.util.Set<String> ORCHESTRATION =
+            java.util.Set.of("log.out", "log.err", "benchmark.out", "benchmark.err");
+
     private static final Pattern HEALTH_OK = Pattern.compile(
             "(?i)(GET|HEAD) /health\\S* HTTP/[0-9.]+\"? 200|health check (passed|ok)|/health\\S*.* 200 OK");
 
@@ -97,9 +102,13 @@ public record LogDirReport(
         List<WorkerFailure> failures = new ArrayList<>();
         List<long[]> healthTimes = new ArrayList<>();
         int workerFiles = 0;
+        Instant ended = null;
         for (Path f : files) {
             Matcher m = WORKER.matcher(f.getFileName().toString());
             if (!m.matches()) {
+                if (ORCHESTRATION.contains(f.getFileName().toString())) {
+                    ended = later(ended, lastTime(f));
+                }
                 continue;
             }
             workerFiles++;
@@ -109,6 +118,7 @@ public record LogDirReport(
             Hit hit = scan.best;
             long errorLine = hit == null ? Long.MAX_VALUE : hit.lineNo();
             FileFacts facts = facts(f, errorLine, healthTimes);
+            ended = later(ended, facts.lastTime);
             if (hit != null) {
                 Diagnosis d = Classifier.fromHit(hit);
                 failures.add(new WorkerFailure(
@@ -177,6 +187,7 @@ public record LogDirReport(
                 prefill,
                 decode,
                 started,
+                ended,
                 metadata(dir, jobId),
                 reason == null ? "success" : "failed",
                 reason,
@@ -222,7 +233,28 @@ public record LogDirReport(
         return all;
     }
 
-    private record FileFacts(Instant errorTime, long healthAfter) {}
+    private record FileFacts(Instant errorTime, long healthAfter, Instant lastTime) {}
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null || b != null && b.isAfter(a) ? b : a;
+    }
+
+    /** The latest timestamp in {@code f}, or null when it has none. */
+    private static Instant lastTime(Path f) {
+        Instant last = null;
+        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.ISO_8859_1)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                Matcher t = TIME.matcher(line);
+                if (t.find()) {
+                    last = later(last, parse(t));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+        return last;
+    }
 
     /**
      * One pass over a worker file for what the scanner does not give: the time of the error line (its own
@@ -231,6 +263,7 @@ public record LogDirReport(
      */
     private static FileFacts facts(Path f, long errorLine, List<long[]> healthTimes) {
         Instant lastTime = null;
+        Instant latest = null;
         Instant errorTime = null;
         long healthAfter = 0;
         long lineNo = 0;
@@ -241,6 +274,7 @@ public record LogDirReport(
                 Matcher t = TIME.matcher(line);
                 if (t.find()) {
                     lastTime = parse(t);
+                    latest = later(latest, lastTime);
                 }
                 if (lineNo == errorLine) {
                     errorTime = lastTime;
@@ -259,7 +293,7 @@ public record LogDirReport(
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
         }
-        return new FileFacts(errorTime, healthAfter);
+        return new FileFacts(errorTime, healthAfter, latest);
     }
 
     private static Instant parse(Matcher t) {

@@ -46,7 +46,8 @@ public final class SrtctlImporter {
     public LogDirReport importDir(Path dir) throws IOException {
         LogDirReport r = LogDirReport.read(dir, book);
         String jobId = dir.toAbsolutePath().normalize().getFileName().toString();
-        Instant end = lastModified(dir);
+        // The last timestamp in the logs; file times only when they have none (a copy may not keep them).
+        Instant end = r.ended() != null ? r.ended() : lastModified(dir);
         Instant start = r.started() != null ? r.started() : end;
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("log_dir", dir.toAbsolutePath().normalize().toString());

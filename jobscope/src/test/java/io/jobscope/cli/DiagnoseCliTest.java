@@ -162,6 +162,41 @@ class DiagnoseCliTest {
     }
 
     @Test
+    void importedRunEndsAtTheLastTimestampInItsLogsNotAtTheFilesCopyTime() throws Exception {
+        // Written now, as a copy that does not keep file times is: the logs' last line is at 01:40:00.
+        Path run = LogDirReportTestSupport.runWithoutBenchmarkResult(tmp, null);
+        Files.writeString(run.resolve("log.out"), "Node 0: cn01\n2025-11-23 01:41:30 Job finished\n");
+        Result imp = run("import", "srtctl", "--db", db(), run.toString());
+        assertThat(imp.code()).as(imp.err()).isZero();
+        try (Database db = Database.open(db())) {
+            Job job = new JobService(db).job(run.getFileName().toString()).orElseThrow();
+            assertThat(job.startTime()).isEqualTo(Instant.parse("2025-11-23T01:01:01Z"));
+            assertThat(job.endTime()).isEqualTo(Instant.parse("2025-11-23T01:41:30Z"));
+            assertThat(job.durationS()).isEqualTo(2429.0);
+        }
+    }
+
+    @Test
+    void importedRunWhoseLogsHoldNoTimestampEndsAtItsNewestFile() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("6001_1P_1D_20251123_010101"));
+        Files.writeString(
+                run.resolve("benchmark.out"), "concurrency 32\n" + LogDirReportTestSupport.block(9, 0, 90, "1.0"));
+        Files.writeString(run.resolve("cn01_prefill_w0.err"), "Load weight end.\n");
+        Instant newest = Instant.parse("2025-11-23T02:00:00Z");
+        Files.setLastModifiedTime(run.resolve("benchmark.out"), java.nio.file.attribute.FileTime.from(newest));
+        Files.setLastModifiedTime(
+                run.resolve("cn01_prefill_w0.err"), java.nio.file.attribute.FileTime.from(newest.minusSeconds(600)));
+        assertThat(run("import", "srtctl", "--db", db(), run.toString()).code()).isZero();
+        try (Database db = Database.open(db())) {
+            assertThat(new JobService(db)
+                            .job(run.getFileName().toString())
+                            .orElseThrow()
+                            .endTime())
+                    .isEqualTo(newest);
+        }
+    }
+
+    @Test
     void directoryWithoutSrtctlLogsIsRefusedByImportCompareAndDiagnoseAndNothingIsStored() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Path run = LogDirReportTestSupport.silentFailureRun(tmp);
