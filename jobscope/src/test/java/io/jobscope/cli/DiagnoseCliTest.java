@@ -88,6 +88,64 @@ class DiagnoseCliTest {
     }
 
     @Test
+    void verdictNamesTheOutageOfTheImplicatedServiceInProcessAsThroughTheServer() throws Exception {
+        Path services = Files.writeString(tmp.resolve("services.yaml"), "services:\n  - name: dcache\n");
+        assertThat(run("services", "load", services.toString(), "--db", db()).code())
+                .isZero();
+        Instant t = Instant.now();
+        assertThat(run("services", "set", "dcache", "major_outage", "--message", "pool offline", "--db", db())
+                        .code())
+                .isZero();
+        ingest(
+                Event.job(Event.JOB_STARTED, "scan-10", t.minusSeconds(30)),
+                Event.job(Event.JOB_FINISHED, "scan-10", t.plusSeconds(1))
+                        .put("exit_code", 1)
+                        .put(
+                                "stderr_tail",
+                                "dcap: failed to open dcap://dcache-door.demo:22125/pnfs/demo/run0031.root:"
+                                        + " Connection refused (door 127.0.0.1:54051)\n"));
+
+        Result diag = run("diagnose", "scan-10", "--db", db(), "--json");
+        assertThat(diag.code()).as(diag.err()).isZero();
+        JsonNode group = Json.mapper().readTree(diag.out()).get(0);
+        assertThat(group.get("service").asText()).isEqualTo("dcache");
+        assertThat(group.path("outage").asText())
+                .startsWith("dcache was major outage from ")
+                .contains("pool offline");
+        String verdict = group.get("verdict").asText();
+        assertThat(verdict).startsWith("service problem (dcache); dcache was major outage from ");
+        assertThat(run("diagnose", "scan-10", "--db", db()).out()).contains("verdict:    " + verdict);
+        Result show = run("show", "scan-10", "--db", db());
+        assertThat(show.out()).contains("  Verdict: " + verdict);
+
+        // The same store through a server built as 'jobscope server' builds it.
+        try (Database db = Database.open(db());
+                EventWriter w = new EventWriter(db)) {
+            io.jobscope.services.ServiceBoard board =
+                    new io.jobscope.services.ServiceBoard(db, java.time.Clock.systemUTC());
+            io.jobscope.web.ApiServer server = new io.jobscope.web.ApiServer(
+                            io.jobscope.web.ApiServer.Config.loopback(0),
+                            new JobService(db),
+                            new Ingestor(w),
+                            java.time.Clock.systemUTC(),
+                            board,
+                            Diagnoses.over(db, board, io.jobscope.diagnose.RuleBook.builtIn()))
+                    .start();
+            try {
+                String url = "http://127.0.0.1:" + server.port();
+                JsonNode remote = Json.mapper()
+                        .readTree(run("diagnose", "scan-10", "--server", url, "--json")
+                                .out())
+                        .get(0);
+                assertThat(remote.get("verdict").asText()).isEqualTo(verdict);
+                assertThat(run("show", "scan-10", "--server", url).out()).contains("  Verdict: " + verdict);
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    @Test
     void badInputIsOneLineAndExitTwo() throws Exception {
         ingest(Event.job(Event.JOB_STARTED, "j1", Instant.now()));
         Result unknown = run("diagnose", "nope", "--db", db());
