@@ -146,6 +146,60 @@ class DiagnoseCliTest {
     }
 
     @Test
+    void jobRecordedTimeoutIsATimeLimitAndNoNextStepPointsAtLogsThatAreNotThere() throws Exception {
+        Path history = io.jobscope.testing.Fixtures.path("keystone/jobs_history.jsonl");
+        assertThat(run("import", "keystone", history.toString(), "--db", db()).code())
+                .isZero();
+
+        Result diag = run("diagnose", "--db", db(), "--json");
+        assertThat(diag.code()).as(diag.err()).isZero();
+        JsonNode groups = Json.mapper().readTree(diag.out());
+        JsonNode timeouts = null;
+        for (JsonNode g : groups) {
+            if ("status-timeout".equals(g.path("rule").asText())) {
+                timeouts = g;
+            }
+            String command = g.get("command").asText();
+            if (command.startsWith("jobscope logs ")) {
+                Result logs = run("logs", command.split("\\s+")[2], "--db", db());
+                assertThat(logs.err()).as(command).doesNotContain("has no output recorded");
+            }
+        }
+        assertThat(timeouts).as(diag.out()).isNotNull();
+        assertThat(timeouts.get("count").asInt()).isEqualTo(3);
+        assertThat(timeouts.get("category").asText()).isEqualTo("resources");
+        assertThat(timeouts.get("signature").asText()).isEqualTo("Time limit reached (status timeout)");
+        assertThat(timeouts.get("excerpt").asText()).isEqualTo("status: timeout\nerror: Task exceeded time limit");
+        assertThat(timeouts.get("verdict").asText()).startsWith("resource limit: ");
+        String example = timeouts.get("example_job").asText();
+        assertThat(timeouts.get("command").asText()).startsWith("jobscope show " + example);
+        assertThat(run("show", example, "--db", db()).out())
+                .contains("Rule: status-timeout: Time limit reached")
+                .contains("Next: jobscope show " + example);
+    }
+
+    @Test
+    void unclassifiedJobWithNoOutputIsReadWithShowNotLogs() throws Exception {
+        Instant t = Instant.parse("2026-11-21T10:00:00Z");
+        ingest(
+                Event.job(Event.JOB_STARTED, "quiet", t),
+                Event.job(Event.JOB_FINISHED, "quiet", t.plusSeconds(9)).put("exit_code", 3));
+        ingest(
+                Event.job(Event.JOB_STARTED, "talkative", t),
+                Event.job(Event.JOB_FINISHED, "talkative", t.plusSeconds(9))
+                        .put("exit_code", 4)
+                        .put("stdout_tail", "step 3 of 9\n"));
+        Result diag = run("diagnose", "--db", db(), "--json");
+        java.util.Map<String, String> commands = new java.util.HashMap<>();
+        for (JsonNode g : Json.mapper().readTree(diag.out())) {
+            assertThat(g.get("category").asText()).isEqualTo("unknown");
+            commands.put(g.get("example_job").asText(), g.get("command").asText());
+        }
+        assertThat(commands.get("quiet")).isEqualTo("jobscope show quiet  # no output recorded");
+        assertThat(commands.get("talkative")).isEqualTo("jobscope logs talkative");
+    }
+
+    @Test
     void badInputIsOneLineAndExitTwo() throws Exception {
         ingest(Event.job(Event.JOB_STARTED, "j1", Instant.now()));
         Result unknown = run("diagnose", "nope", "--db", db());
