@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         name = "compare",
         mixinStandardHelpOptions = true,
         description = "Compare the benchmark results of srtctl log directories side by side, per concurrency."
-                + " A run with zero generated tokens, too many failed requests or a failed worker is marked FAILED.")
+                + " A run with no benchmark result, zero generated tokens, too many failed requests or a failed"
+                + " worker is marked FAILED.")
 final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

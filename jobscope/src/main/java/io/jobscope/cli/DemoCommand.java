@@ -4,7 +4,6 @@ import io.jobscope.client.HttpReporter;
 import io.jobscope.client.JobscopeClient;
 import io.jobscope.demo.DemoFeeder;
 import io.jobscope.demo.DemoServices;
-import io.jobscope.diagnose.Classifier;
 import io.jobscope.diagnose.ClassifyOnFinish;
 import io.jobscope.diagnose.DiagnoseService;
 import io.jobscope.diagnose.RuleBook;
@@ -90,8 +89,7 @@ final class DemoCommand implements Callable<Integer> {
         // As 'jobscope server' runs: the services board (configured by a services file) and classify-on-finish.
         ServiceBoard board = new ServiceBoard(database, Clock.systemUTC());
         board.configure(ServicesConfig.load(DemoServices.writeServicesFile(work)));
-        DiagnoseService diagnose = new DiagnoseService(
-                database, Classifier.standard(RuleBook.load(List.of(), true)), board.outageLookup());
+        DiagnoseService diagnose = Diagnoses.over(database, board, RuleBook.load(List.of(), true));
         ClassifyOnFinish classify = new ClassifyOnFinish(diagnose);
         writer.addCommitListener(classify);
         ApiServer server;

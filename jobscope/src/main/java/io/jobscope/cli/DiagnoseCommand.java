@@ -1,11 +1,9 @@
 package io.jobscope.cli;
 
 import io.jobscope.client.JobscopeClient;
-import io.jobscope.diagnose.Classifier;
 import io.jobscope.diagnose.DiagnoseScope;
 import io.jobscope.diagnose.DiagnoseService;
 import io.jobscope.diagnose.LogDirReport;
-import io.jobscope.diagnose.OutageLookup;
 import io.jobscope.diagnose.RuleBook;
 import io.jobscope.util.Times;
 import java.io.PrintWriter;
@@ -106,9 +104,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                 }
                 report = remote(from);
             } else {
-                RuleBook book = RuleBook.load(rules, true);
-                DiagnoseService service =
-                        new DiagnoseService(target.existingDatabase(), Classifier.standard(book), OutageLookup.NONE);
+                DiagnoseService service = Diagnoses.over(target.existingDatabase(), RuleBook.load(rules, true));
                 if (job != null && target.queries().job(job).isEmpty()) {
                     throw new UserException("no job with id '" + job + "'");
                 }

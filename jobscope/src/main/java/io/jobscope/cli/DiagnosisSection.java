@@ -4,18 +4,18 @@ import io.jobscope.client.Job;
 import io.jobscope.client.JobscopeClient;
 import io.jobscope.client.JobscopeException;
 import io.jobscope.client.Statuses;
-import io.jobscope.diagnose.Classifier;
+import io.jobscope.diagnose.DiagnoseScope;
 import io.jobscope.diagnose.DiagnoseService;
-import io.jobscope.diagnose.Diagnosis;
-import io.jobscope.diagnose.OutageLookup;
 import io.jobscope.diagnose.RuleBook;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 
-/** The "Diagnosis" section {@code jobscope show} prints for a failed or held job. */
+/**
+ * The "Diagnosis" section {@code jobscope show} prints for a failed or held job: the job's group as
+ * {@code jobscope diagnose JOB} reports it, so the verdict (and the outage it names) is the same.
+ */
 final class DiagnosisSection {
     private DiagnosisSection() {}
 
@@ -23,43 +23,38 @@ final class DiagnosisSection {
         if (!Statuses.isFailure(job.status()) && !Statuses.HELD.equals(job.status())) {
             return;
         }
-        Optional<Diagnosis> d;
+        DiagnoseService.Report report;
         try {
-            d = target.remote()
-                    ? Optional.ofNullable(new JobscopeClient(target.serverUri(), target.token)
+            report = target.remote()
+                    ? new JobscopeClient(target.serverUri(), target.token)
                             .get(
-                                    "/api/v1/jobs/" + URLEncoder.encode(job.id(), StandardCharsets.UTF_8)
-                                            + "/diagnosis",
-                                    Diagnosis.class))
-                    : new DiagnoseService(
-                                    target.existingDatabase(),
-                                    Classifier.standard(RuleBook.load(List.of(), true)),
-                                    OutageLookup.NONE)
-                            .diagnosis(job.id());
+                                    "/api/v1/diagnose?job=" + URLEncoder.encode(job.id(), StandardCharsets.UTF_8),
+                                    DiagnoseService.Report.class)
+                    : Diagnoses.over(target.existingDatabase(), RuleBook.load(List.of(), true))
+                            .report(new DiagnoseScope(job.id(), null, null), false);
         } catch (JobscopeException e) {
             return; // a server without diagnosis: show the rest
         }
-        if (d.isEmpty()) {
+        if (report.groups().isEmpty()) {
             return;
         }
-        Diagnosis x = d.get();
-        String[] verdict = DiagnoseService.verdict(x, job.id(), List.of(job.id()), null);
+        DiagnoseService.Group g = report.groups().get(0);
         out.println();
         out.println("Diagnosis:");
-        line(out, "Category", x.category().label() + (x.service() == null ? "" : " (" + x.service() + ")"));
-        line(out, "Rule", x.rule() == null ? "none matched" : x.rule() + (x.title() == null ? "" : ": " + x.title()));
-        line(out, "Signature", x.signature());
-        if (x.stream() != null) {
-            line(out, "Where", x.stream() + (x.lineNo() == null ? "" : ", line " + x.lineNo()));
+        line(out, "Category", g.category() + (g.service() == null ? "" : " (" + g.service() + ")"));
+        line(out, "Rule", g.rule() == null ? "none matched" : g.rule() + (g.title() == null ? "" : ": " + g.title()));
+        line(out, "Signature", g.signature());
+        if (g.stream() != null) {
+            line(out, "Where", g.stream() + (g.lineNo() == null ? "" : ", line " + g.lineNo()));
         }
-        if (x.excerpt() != null) {
+        if (g.excerpt() != null) {
             out.println("  Excerpt:");
-            x.excerpt().lines().limit(8).forEach(l -> out.println("    | " + l));
+            g.excerpt().lines().limit(8).forEach(l -> out.println("    | " + l));
         }
-        line(out, "Retryable", x.retryable() ? "yes" : "no");
-        line(out, "Hint", x.hint());
-        line(out, "Verdict", verdict[0]);
-        line(out, "Next", verdict[1]);
+        line(out, "Retryable", g.retryable() ? "yes" : "no");
+        line(out, "Hint", g.hint());
+        line(out, "Verdict", g.verdict());
+        line(out, "Next", g.command());
     }
 
     private static void line(PrintWriter out, String label, String value) {

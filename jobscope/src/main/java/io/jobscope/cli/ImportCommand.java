@@ -113,6 +113,7 @@ final class ImportCommand implements Runnable {
                 if (!Files.isDirectory(d)) {
                     throw new UserException(d + " is not a directory");
                 }
+                io.jobscope.diagnose.LogDirReport.requireLogs(d); // before anything is stored
             }
             PrintWriter out = spec.commandLine().getOut();
             try (Target ignored = target.storeOnly("import srtctl");

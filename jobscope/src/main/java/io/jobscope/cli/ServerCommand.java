@@ -1,6 +1,5 @@
 package io.jobscope.cli;
 
-import io.jobscope.diagnose.Classifier;
 import io.jobscope.diagnose.ClassifyOnFinish;
 import io.jobscope.diagnose.DiagnoseService;
 import io.jobscope.diagnose.RuleBook;
@@ -118,8 +117,7 @@ final class ServerCommand implements Callable<Integer> {
         HeartbeatChecker heartbeats = new HeartbeatChecker(board);
         EventWriter writer = new EventWriter(database);
         Ingestor ingestor = new Ingestor(writer, config.maxLineBytes(), config.maxBodyBytes(), 5000);
-        DiagnoseService diagnose = new DiagnoseService(
-                database, Classifier.standard(RuleBook.load(List.of(), true)), board.outageLookup());
+        DiagnoseService diagnose = Diagnoses.over(database, board, RuleBook.load(List.of(), true));
         ClassifyOnFinish classifyOnFinish = new ClassifyOnFinish(diagnose);
         writer.addCommitListener(classifyOnFinish);
         ApiServer server =

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Decides why a failed job failed. The evidence is consulted in this order, the first answer winning:
  * held-reason rules; {@link FailureClassifier} plugins; log rules (packs for the job's app or workflow
  * before general ones; within those, the earliest matching line — stderr before stdout — so the first
- * error wins over its later consequences); signal rules; exit-code rules. With nothing matching, the
+ * error wins over its later consequences); status rules; signal rules; exit-code rules. With nothing matching, the
  * diagnosis is "exited with code N" with the last error-looking lines.
  */
 public final class Classifier {
@@ -125,6 +125,24 @@ public final class Classifier {
         if (scan.best != null) {
             return fromHit(scan.best);
         }
+        // The recorded status says more than the signal or exit code that followed from it (a job killed at
+        // its time limit exits -1 or by SIGTERM/SIGKILL).
+        if (job.status() != null) {
+            for (Rule r : rules.statusRules) {
+                if (r.matches(job.status())) {
+                    String excerpt = "status: " + job.status()
+                            + (job.error() == null || job.error().isBlank()
+                                    ? ""
+                                    : "\nerror: "
+                                            + job.error()
+                                                    .strip()
+                                                    .lines()
+                                                    .findFirst()
+                                                    .orElse(""));
+                    return fact(r, "status", job.status(), excerpt);
+                }
+            }
+        }
         if (job.signal() != null) {
             for (Rule r : rules.signalRules) {
                 if (r.matches(String.valueOf(job.signal()))) {
@@ -143,20 +161,15 @@ public final class Classifier {
     }
 
     private static Diagnosis fact(Rule r, String what, String value) {
+        return fact(r, what, value, what + ": " + value);
+    }
+
+    private static Diagnosis fact(Rule r, String what, String value, String excerpt) {
         String signature = "held_reason".equals(what)
                 ? Signatures.normalize(value)
                 : (r.title() != null ? r.title() : r.id()) + " (" + what.replace('_', ' ') + " " + value + ")";
         return new Diagnosis(
-                r.category(),
-                r.id(),
-                r.title(),
-                r.service(),
-                signature,
-                what,
-                null,
-                what + ": " + value,
-                r.retryable(),
-                r.hint());
+                r.category(), r.id(), r.title(), r.service(), signature, what, null, excerpt, r.retryable(), r.hint());
     }
 
     static Diagnosis fromHit(Hit h) {

@@ -26,6 +26,7 @@ final class CompiledRules {
     final boolean[] lineGeneric;
 
     final List<Rule> heldRules = new ArrayList<>();
+    final List<Rule> statusRules = new ArrayList<>();
     final List<Rule> signalRules = new ArrayList<>();
     final List<Rule> exitRules = new ArrayList<>();
     final LineScanner scanner;
@@ -44,6 +45,7 @@ final class CompiledRules {
                         generic.add(p.priority() >= 900);
                     }
                     case HELD_REASON -> heldRules.add(r);
+                    case STATUS -> statusRules.add(r);
                     case SIGNAL -> signalRules.add(r);
                     case EXIT_CODE -> exitRules.add(r);
                 }

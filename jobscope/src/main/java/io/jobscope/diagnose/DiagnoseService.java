@@ -243,7 +243,7 @@ public final class DiagnoseService {
         if (d.service() != null && from != null) {
             outage = outages.outage(d.service(), from, to).orElse(null);
         }
-        String[] verdict = verdict(d, example.jobId(), jobs, outage);
+        String[] verdict = verdict(d, example.jobId(), example.hasOutput(), jobs, outage);
         if (outage == null && from != null && d.category() != Category.CODE) {
             // A service the job requires was out during the run: an unexplained failure is the service's.
             outage = outages.requiredOutage(example.app(), example.workflow(), from, to)
@@ -251,7 +251,7 @@ public final class DiagnoseService {
             if (outage != null) {
                 verdict = d.category() == Category.UNKNOWN || d.category() == Category.SERVICE
                         ? new String[] {"service problem (" + outage + "): retry", retryCommand(jobs)}
-                        : verdict(d, example.jobId(), jobs, outage);
+                        : verdict(d, example.jobId(), example.hasOutput(), jobs, outage);
             }
         }
         return new Group(
@@ -282,15 +282,23 @@ public final class DiagnoseService {
                 + (jobs.size() > 20 ? "  # and " + (jobs.size() - 20) + " more (--json lists them all)" : "");
     }
 
-    /** The verdict and the command that follows from it. */
-    public static String[] verdict(Diagnosis d, String example, List<String> jobs, String outage) {
+    /**
+     * The verdict and the command that follows from it; {@code exampleHasOutput} says whether the example
+     * job has any output stored, for {@code jobscope logs} to show.
+     */
+    public static String[] verdict(
+            Diagnosis d, String example, boolean exampleHasOutput, List<String> jobs, String outage) {
         String retry = retryCommand(jobs);
-        // Found in the job's error message (a job reported without logs, such as the Java client's): show has it.
+        // Found in the job's error message (a job reported without logs, such as the Java client's), or a job
+        // with no output recorded at all: show has what there is (its error, status, exit code).
+        boolean inLog = "stdout".equals(d.stream()) || "stderr".equals(d.stream());
         String read = "error".equals(d.stream())
                 ? "jobscope show " + example + "  # its error"
-                : "jobscope logs " + example
-                        + (d.stream() != null && !d.stream().equals("stdout") ? " --stream stderr" : "")
-                        + (d.lineNo() != null ? "  # line " + d.lineNo() : "");
+                : !inLog && !exampleHasOutput
+                        ? "jobscope show " + example + "  # no output recorded"
+                        : "jobscope logs " + example
+                                + (d.stream() != null && !d.stream().equals("stdout") ? " --stream stderr" : "")
+                                + (d.lineNo() != null ? "  # line " + d.lineNo() : "");
         String who = d.service() != null ? " (" + d.service() + ")" : "";
         String out = outage != null ? "; " + outage : "";
         return switch (d.category()) {

@@ -47,7 +47,8 @@ final class DiagnosisStore {
             String workflow,
             Instant start,
             Instant end,
-            Instant sort) {}
+            Instant sort,
+            boolean hasOutput) {}
 
     /**
      * Streams the failed jobs in {@code scope} that have no diagnosis, or one made under other rules or
@@ -166,7 +167,9 @@ final class DiagnosisStore {
     /** The stored diagnoses of the failed jobs in {@code scope}, oldest first. */
     List<Row> rows(DiagnoseScope scope) {
         StringBuilder sql = new StringBuilder("SELECT d.*, j.host, j.site, j.app, j.workflow_id, j.start_time_ms,"
-                + " j.end_time_ms, j.sort_time_ms FROM job_diagnosis d JOIN job j ON j.id = d.job_id WHERE "
+                + " j.end_time_ms, j.sort_time_ms,"
+                + " EXISTS (SELECT 1 FROM job_log l WHERE l.job_id = j.id AND l.tail <> '') AS has_output"
+                + " FROM job_diagnosis d JOIN job j ON j.id = d.job_id WHERE "
                 + FAILED);
         List<Object> args = new ArrayList<>();
         scope.where(sql, args);
@@ -226,7 +229,8 @@ final class DiagnosisStore {
                 rs.getString("workflow_id"),
                 instant(Rows.longOrNull(rs, "start_time_ms")),
                 instant(Rows.longOrNull(rs, "end_time_ms")),
-                instant(Rows.longOrNull(rs, "sort_time_ms")));
+                instant(Rows.longOrNull(rs, "sort_time_ms")),
+                rs.getBoolean("has_output"));
     }
 
     private static Diagnosis diagnosis(ResultSet rs) throws SQLException {

@@ -34,6 +34,7 @@ public record LogDirReport(
         Integer prefillWorkers,
         Integer decodeWorkers,
         Instant started,
+        Instant ended,
         Map<String, Object> metadata,
         String status,
         String reason,
@@ -51,6 +52,10 @@ public record LogDirReport(
             "^(?<node>.+?)_(?<role>prefill|decode|frontend|nginx|agg|worker)(?:_w?(?<idx>\\d+))?\\.(?<ext>out|err)$");
     private static final Pattern TIME =
             Pattern.compile("(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2})(?:[.,](\\d{1,9}))?");
+    /** The run's own logs besides the workers', read only for their timestamps. */
+    private static final java.util.Set<String> ORCHESTRATION =
+            java.util.Set.of("log.out", "log.err", "benchmark.out", "benchmark.err");
+
     private static final Pattern HEALTH_OK = Pattern.compile(
             "(?i)(GET|HEAD) /health\\S* HTTP/[0-9.]+\"? 200|health check (passed|ok)|/health\\S*.* 200 OK");
 
@@ -97,9 +102,13 @@ public record LogDirReport(
         List<WorkerFailure> failures = new ArrayList<>();
         List<long[]> healthTimes = new ArrayList<>();
         int workerFiles = 0;
+        Instant ended = null;
         for (Path f : files) {
             Matcher m = WORKER.matcher(f.getFileName().toString());
             if (!m.matches()) {
+                if (ORCHESTRATION.contains(f.getFileName().toString())) {
+                    ended = later(ended, lastTime(f));
+                }
                 continue;
             }
             workerFiles++;
@@ -109,6 +118,7 @@ public record LogDirReport(
             Hit hit = scan.best;
             long errorLine = hit == null ? Long.MAX_VALUE : hit.lineNo();
             FileFacts facts = facts(f, errorLine, healthTimes);
+            ended = later(ended, facts.lastTime);
             if (hit != null) {
                 Diagnosis d = Classifier.fromHit(hit);
                 failures.add(new WorkerFailure(
@@ -148,17 +158,20 @@ public record LogDirReport(
                         + "; the job looked alive while " + first.who() + " was dead";
             }
         }
-        List<BenchmarkResult> results = List.of();
         Path bench = dir.resolve("benchmark.out");
-        if (Files.isRegularFile(bench)) {
-            results = BenchmarkOut.parse(bench);
+        List<Path> resultFiles = BenchmarkJson.files(dir);
+        if (workerFiles == 0 && !Files.isRegularFile(bench) && resultFiles.isEmpty()) {
+            throw new IllegalArgumentException(noLogs(dir));
         }
+        List<BenchmarkResult> results = results(bench, resultFiles);
         String reason = null;
         if (first != null) {
             reason = first.who() + " failed first" + (first.time() == null ? "" : " at " + first.time()) + ": "
                     + first.signature();
-        } else if (Files.isRegularFile(bench) && results.isEmpty()) {
-            reason = "benchmark.out has no results";
+        } else if (results.isEmpty()) {
+            reason = Files.isRegularFile(bench)
+                    ? "benchmark.out has no results"
+                    : "no benchmark result: there is no benchmark.out (the benchmark did not run, or has not finished)";
         } else {
             for (BenchmarkResult r : results) {
                 String why = r.failure(maxFailedRatio);
@@ -174,8 +187,9 @@ public record LogDirReport(
                 prefill,
                 decode,
                 started,
+                ended,
                 metadata(dir, jobId),
-                reason == null ? (results.isEmpty() ? "unknown" : "success") : "failed",
+                reason == null ? "success" : "failed",
                 reason,
                 first,
                 silent,
@@ -184,7 +198,63 @@ public record LogDirReport(
                 results);
     }
 
-    private record FileFacts(Instant errorTime, long healthAfter) {}
+    /**
+     * Refuses a directory that holds no srtctl logs (no worker log, no benchmark.out, no per-concurrency
+     * result file), so that a wrong path is not read or imported as a run.
+     */
+    public static void requireLogs(Path dir) throws IOException {
+        boolean any;
+        try (Stream<Path> s = Files.list(dir)) {
+            any = s.anyMatch(f -> Files.isRegularFile(f)
+                    && (WORKER.matcher(f.getFileName().toString()).matches()
+                            || f.getFileName().toString().equals("benchmark.out")));
+        }
+        if (!any && BenchmarkJson.files(dir).isEmpty()) {
+            throw new IllegalArgumentException(noLogs(dir));
+        }
+    }
+
+    private static String noLogs(Path dir) {
+        return "no srtctl logs found in " + dir + " (no {node}_{role}_w{n}.out/.err, benchmark.out or"
+                + " *_concurrency_{n}.json): expecting a run's directory, logs/{job}_{P}P_{D}D_{time}/";
+    }
+
+    /** benchmark.out's results, and those of the result files for the concurrencies it has none for. */
+    private static List<BenchmarkResult> results(Path bench, List<Path> resultFiles) throws IOException {
+        List<BenchmarkResult> fromOut = Files.isRegularFile(bench) ? BenchmarkOut.parse(bench) : List.of();
+        if (resultFiles.isEmpty()) {
+            return fromOut;
+        }
+        java.util.Set<Integer> known = new java.util.HashSet<>();
+        fromOut.forEach(r -> known.add(r.concurrency()));
+        List<BenchmarkResult> all = new ArrayList<>(fromOut);
+        all.addAll(BenchmarkJson.parse(resultFiles, known));
+        all.sort(Comparator.comparingInt(BenchmarkResult::concurrency));
+        return all;
+    }
+
+    private record FileFacts(Instant errorTime, long healthAfter, Instant lastTime) {}
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null || b != null && b.isAfter(a) ? b : a;
+    }
+
+    /** The latest timestamp in {@code f}, or null when it has none. */
+    private static Instant lastTime(Path f) {
+        Instant last = null;
+        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.ISO_8859_1)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                Matcher t = TIME.matcher(line);
+                if (t.find()) {
+                    last = later(last, parse(t));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+        return last;
+    }
 
     /**
      * One pass over a worker file for what the scanner does not give: the time of the error line (its own
@@ -193,6 +263,7 @@ public record LogDirReport(
      */
     private static FileFacts facts(Path f, long errorLine, List<long[]> healthTimes) {
         Instant lastTime = null;
+        Instant latest = null;
         Instant errorTime = null;
         long healthAfter = 0;
         long lineNo = 0;
@@ -203,6 +274,7 @@ public record LogDirReport(
                 Matcher t = TIME.matcher(line);
                 if (t.find()) {
                     lastTime = parse(t);
+                    latest = later(latest, lastTime);
                 }
                 if (lineNo == errorLine) {
                     errorTime = lastTime;
@@ -221,7 +293,7 @@ public record LogDirReport(
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
         }
-        return new FileFacts(errorTime, healthAfter);
+        return new FileFacts(errorTime, healthAfter, latest);
     }
 
     private static Instant parse(Matcher t) {

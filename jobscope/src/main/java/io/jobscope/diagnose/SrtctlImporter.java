@@ -46,7 +46,8 @@ public final class SrtctlImporter {
     public LogDirReport importDir(Path dir) throws IOException {
         LogDirReport r = LogDirReport.read(dir, book);
         String jobId = dir.toAbsolutePath().normalize().getFileName().toString();
-        Instant end = lastModified(dir);
+        // The last timestamp in the logs; file times only when they have none (a copy may not keep them).
+        Instant end = r.ended() != null ? r.ended() : lastModified(dir);
         Instant start = r.started() != null ? r.started() : end;
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("log_dir", dir.toAbsolutePath().normalize().toString());
@@ -58,7 +59,8 @@ public final class SrtctlImporter {
         if (r.metadata() != null) {
             attributes.put("metadata", r.metadata());
         }
-        String status = "failed".equals(r.status()) ? Statuses.FAILED : Statuses.SUCCESS;
+        // A run is successful only when its report says so: no failed worker and a good result per concurrency.
+        String status = "success".equals(r.status()) ? Statuses.SUCCESS : Statuses.FAILED;
         Event started = Event.job(Event.JOB_STARTED, jobId, start)
                 .id("srtctl:" + jobId + ":started")
                 .put("app", "srtctl")

@@ -9,7 +9,9 @@ public enum Where {
     ANY,
     EXIT_CODE,
     SIGNAL,
-    HELD_REASON;
+    HELD_REASON,
+    /** The job's recorded status (failed, error, timeout, held). */
+    STATUS;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
@@ -36,6 +38,6 @@ public enum Where {
             }
         }
         throw new IllegalArgumentException(
-                "unknown where '" + text + "'; use stdout, stderr, any, exit_code, signal or held_reason");
+                "unknown where '" + text + "'; use stdout, stderr, any, exit_code, signal, held_reason or status");
     }
 }

@@ -140,6 +140,71 @@ class LogDirReportTest {
         assertThat(LogDirReport.read(d, RuleBook.builtIn(), 0.20).status()).isEqualTo("success");
     }
 
+    /** A 1P/1D run whose workers logged no error and whose benchmark left no result in benchmark.out. */
+    static Path runWithoutBenchmarkResult(Path parent, String benchmarkOut) throws Exception {
+        Path d = Files.createDirectories(parent.resolve("6000_1P_1D_20251123_010101"));
+        Files.writeString(
+                d.resolve("cn01_prefill_w0.err"),
+                "[2025-11-23 01:02:03 TP0] Load weight end. mem usage=40.1 GB\n"
+                        + "[2025-11-23 01:40:00 TP0] INFO:     10.30.1.49:5000 - \"GET /health HTTP/1.1\" 200 OK\n");
+        Files.writeString(d.resolve("cn02_decode_w0.err"), "[2025-11-23 01:02:09 TP0] Load weight end.\n");
+        if (benchmarkOut != null) {
+            Files.writeString(d.resolve("benchmark.out"), benchmarkOut);
+        }
+        return d;
+    }
+
+    @Test
+    void runWithoutBenchmarkOutIsFailedForHavingNoResult() throws Exception {
+        LogDirReport r = LogDirReport.read(runWithoutBenchmarkResult(tmp, null), RuleBook.builtIn());
+        assertThat(r.status()).isEqualTo("failed");
+        assertThat(r.reason()).startsWith("no benchmark result: there is no benchmark.out");
+    }
+
+    @Test
+    void runWhoseBenchmarkOutHasNoResultBlockIsFailed() throws Exception {
+        Path d = runWithoutBenchmarkResult(tmp, "Polling http://localhost:8000/health every 5 seconds...\n");
+        LogDirReport r = LogDirReport.read(d, RuleBook.builtIn());
+        assertThat(r.status()).isEqualTo("failed");
+        assertThat(r.reason()).isEqualTo("benchmark.out has no results");
+    }
+
+    @Test
+    void concurrencyMissingFromBenchmarkOutIsReadFromTheBenchmarksResultFile() throws Exception {
+        Path d = runWithoutBenchmarkResult(tmp, "concurrency 32\n" + BENCH_BLOCK.formatted(100, 0, 9000, "1.00"));
+        Path results = Files.createDirectories(d.resolve("sa-bench_isl_1024_osl_1024"));
+        Files.copy(
+                io.jobscope.testing.Fixtures.path("srtctl/sa-bench_concurrency_64.docs-analyzing-md-example.json"),
+                results.resolve("isl_1024_osl_1024_concurrency_64_req_rate_inf.json"));
+        // A result file for a concurrency benchmark.out has: benchmark.out's block is kept.
+        Files.writeString(results.resolve("isl_1024_osl_1024_concurrency_32_req_rate_inf.json"), "{\"completed\": 1}");
+
+        LogDirReport r = LogDirReport.read(d, RuleBook.builtIn());
+
+        assertThat(r.status()).isEqualTo("success");
+        assertThat(r.results()).extracting(BenchmarkResult::concurrency).containsExactly(32, 64);
+        assertThat(r.results().get(0).completed()).isEqualTo(100L);
+        BenchmarkResult c64 = r.results().get(1);
+        assertThat(c64.completed()).isEqualTo(1000L);
+        assertThat(c64.outputTokens()).isEqualTo(65536L);
+        assertThat(c64.outputThroughput()).isEqualTo(15234.5);
+        assertThat(c64.p99TtftMs()).isEqualTo(892.1);
+        assertThat(c64.durationS()).isEqualTo(67.5);
+    }
+
+    @Test
+    void directoryWithoutSrtctlLogsIsRefusedNamingIt() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path fixtures = io.jobscope.testing.Fixtures.path("srtctl");
+        for (Path d : java.util.List.of(empty, fixtures)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogDirReport.read(d, RuleBook.builtIn()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("no srtctl logs found in " + d + " ");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogDirReport.requireLogs(d))
+                    .hasMessageStartingWith("no srtctl logs found in " + d + " ");
+        }
+    }
+
     @Test
     void fixtureExcerptParses() throws Exception {
         Path fixture = io.jobscope.testing.Fixtures.path("srtctl/benchmark.out.docs-monitoring-md-excerpt.txt");

@@ -10,6 +10,10 @@ public final class LogDirReportTestSupport {
         return LogDirReportTest.silentFailureRun(parent);
     }
 
+    public static Path runWithoutBenchmarkResult(Path parent, String benchmarkOut) throws Exception {
+        return LogDirReportTest.runWithoutBenchmarkResult(parent, benchmarkOut);
+    }
+
     public static String block(int ok, int failed, int tokens, String reqPerS) {
         return LogDirReportTest.BENCH_BLOCK.formatted(ok, failed, tokens, reqPerS);
     }

@@ -113,10 +113,11 @@ class RulePackTest {
 
         assertThat(java.rule()).isEqualTo("java-exception");
         assertThat(python.rule()).isEqualTo("python-exception");
-        assertThat(DiagnoseService.verdict(java, "j", List.of("j"), null)[1])
+        assertThat(DiagnoseService.verdict(java, "j", false, List.of("j"), null)[1])
                 .as("a job with no logs is read with show")
                 .startsWith("jobscope show j");
-        assertThat(DiagnoseService.verdict(python, "p", List.of("p"), null)[1]).startsWith("jobscope logs p");
+        assertThat(DiagnoseService.verdict(python, "p", true, List.of("p"), null)[1])
+                .startsWith("jobscope logs p");
     }
 
     @Test
