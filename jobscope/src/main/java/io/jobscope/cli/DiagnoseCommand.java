@@ -110,6 +110,11 @@ final class DiagnoseCommand implements Callable<Integer> {
                 }
                 report = service.report(new DiagnoseScope(job, workflow, from), reclassify);
             }
+            if (workflow != null
+                    && report.groups().isEmpty()
+                    && target.queries().workflow(workflow).isEmpty()) {
+                throw new UserException("no workflow '" + workflow + "' " + target.where());
+            }
             if (json) {
                 Format.json(out, report.groups());
             } else {

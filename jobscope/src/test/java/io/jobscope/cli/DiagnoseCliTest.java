@@ -215,6 +215,9 @@ class DiagnoseCliTest {
         assertThat(rules.err()).contains("bad.yaml: rule 1 (x): pattern: not a valid regular expression");
         assertThat(run("diagnose", "--dir", tmp.resolve("missing").toString()).code())
                 .isEqualTo(2);
+        Result workflow = run("diagnose", "--workflow", "nigthly", "--db", db());
+        assertThat(workflow.code()).isEqualTo(2);
+        assertThat(workflow.err().strip()).isEqualTo("jobscope: no workflow 'nigthly' in the store");
     }
 
     @Test
