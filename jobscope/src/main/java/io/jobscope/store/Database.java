@@ -3,6 +3,7 @@ package io.jobscope.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,12 +27,14 @@ public final class Database implements AutoCloseable {
     static final int SCHEMA_VERSION = Migrations.latestVersion();
 
     private final String location;
+    private final Redactor redactor;
     private final Dialect dialect;
     private final HikariDataSource pool;
     private final Jdbi jdbi;
 
-    private Database(String location, Dialect dialect, HikariDataSource pool) {
+    private Database(String location, Redactor redactor, Dialect dialect, HikariDataSource pool) {
         this.location = location;
+        this.redactor = redactor;
         this.dialect = dialect;
         this.pool = pool;
         this.jdbi = Jdbi.create(pool);
@@ -112,7 +115,7 @@ public final class Database implements AutoCloseable {
         hc.setMinimumIdle(1);
         hc.setConnectionTimeout(30_000);
         hc.setInitializationFailTimeout(-1);
-        return new Database(file.toString(), Dialect.SQLITE, new HikariDataSource(hc));
+        return new Database(file.toString(), Redactor.of(null), Dialect.SQLITE, new HikariDataSource(hc));
     }
 
     static final int PAGE_SIZE = Integer.getInteger("jobscope.pageSize", 8_192);
@@ -159,11 +162,13 @@ public final class Database implements AutoCloseable {
     }
 
     private static Database openPostgres(String location, int maxConnections) {
+        Redactor redactor = Redactor.of(location);
+        String shown = redactor.location();
         HikariConfig hc = new HikariConfig();
         if (location.startsWith("jdbc:")) {
             hc.setJdbcUrl(location);
         } else {
-            URI uri = URI.create(location);
+            URI uri = parseUri(location, shown);
             int port = uri.getPort() == -1 ? 5432 : uri.getPort();
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
             hc.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getRawPath() + query);
@@ -181,11 +186,30 @@ public final class Database implements AutoCloseable {
         hc.setMinimumIdle(1);
         hc.setConnectionTimeout(10_000);
         try {
-            return new Database(redact(location), Dialect.POSTGRES, new HikariDataSource(hc));
+            return new Database(shown, redactor, Dialect.POSTGRES, new HikariDataSource(hc));
         } catch (RuntimeException e) {
-            throw new StoreException("cannot connect to PostgreSQL at " + redact(location) + ": " + rootMessage(e), e);
+            throw new StoreException(
+                    "cannot connect to PostgreSQL at " + shown + ": " + redactor.apply(rootMessage(e)), e);
         }
     }
+
+    /**
+     * The URL checked for syntax; a malformed one is said without echoing it (the parser's message quotes it
+     * whole, password and all), with how to write special characters.
+     */
+    private static URI parseUri(String location, String shown) {
+        try {
+            return new URI(location);
+        } catch (URISyntaxException e) {
+            String reason = e.getReason() == null ? "malformed" : e.getReason();
+            throw new StoreException("the PostgreSQL URL " + shown + " is malformed ("
+                    + Character.toLowerCase(reason.charAt(0)) + reason.substring(1) + "): " + PERCENT_ENCODE_HINT);
+        }
+    }
+
+    /** What to do about special characters in a {@code postgresql://} URL's user name or password. */
+    static final String PERCENT_ENCODE_HINT = "percent-encode special characters of the user name and password,"
+            + " e.g. @ as %40, : as %3A, / as %2F, % as %25, a space as %20";
 
     private void migrate() {
         if (currentVersion() >= SCHEMA_VERSION) {
@@ -199,7 +223,8 @@ public final class Database implements AutoCloseable {
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
-            throw new StoreException("cannot bring the schema of " + location + " up to date: " + rootMessage(e), e);
+            throw new StoreException(
+                    "cannot bring the schema of " + location + " up to date: " + redactor.apply(rootMessage(e)), e);
         }
     }
 
@@ -224,12 +249,9 @@ public final class Database implements AutoCloseable {
                     && e.getMessage().contains("not a database")) {
                 throw new StoreException(location + " is not a SQLite database", e);
             }
-            throw new StoreException("cannot read the schema version of " + location + ": " + e.getMessage(), e);
+            throw new StoreException(
+                    "cannot read the schema version of " + location + ": " + redactor.apply(e.getMessage()), e);
         }
-    }
-
-    private static String redact(String location) {
-        return location.replaceAll("://([^:/@]+):[^@/]*@", "://$1:***@");
     }
 
     static String rootMessage(Throwable t) {
@@ -255,6 +277,11 @@ public final class Database implements AutoCloseable {
     /** The file or URL (password hidden) the store lives at. */
     public String location() {
         return location;
+    }
+
+    /** {@code text} with this store's password hidden (see {@link Redactor}), for messages and logs. */
+    public String redact(String text) {
+        return redactor.apply(text);
     }
 
     @Override
