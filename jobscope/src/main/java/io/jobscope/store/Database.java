@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,13 +170,15 @@ public final class Database implements AutoCloseable {
         } else {
             URI uri = parseUri(location, shown);
             int port = uri.getPort() == -1 ? 5432 : uri.getPort();
-            String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-            hc.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getRawPath() + query);
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
+            hc.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + forDriver(path)
+                    + forDriverQuery(uri.getRawQuery()));
             if (uri.getRawUserInfo() != null) {
+                // RFC 3986 as psql reads it: a '+' in the password is a plus
                 String[] up = uri.getRawUserInfo().split(":", 2);
-                hc.setUsername(URLDecoder.decode(up[0], StandardCharsets.UTF_8));
+                hc.setUsername(PercentDecoding.lenient(up[0]));
                 if (up.length > 1) {
-                    hc.setPassword(URLDecoder.decode(up[1], StandardCharsets.UTF_8));
+                    hc.setPassword(PercentDecoding.lenient(up[1]));
                 }
             }
         }
@@ -205,6 +207,31 @@ public final class Database implements AutoCloseable {
             throw new StoreException("the PostgreSQL URL " + shown + " is malformed ("
                     + Character.toLowerCase(reason.charAt(0)) + reason.substring(1) + "): " + PERCENT_ENCODE_HINT);
         }
+    }
+
+    /**
+     * A percent-encoded part of a {@code postgresql://} URL as the JDBC driver's URL needs it: the driver
+     * form-decodes (a '+' is a space there), so the part is decoded as RFC 3986 and encoded again for it.
+     */
+    private static String forDriver(String rawPart) {
+        return URLEncoder.encode(PercentDecoding.lenient(rawPart), StandardCharsets.UTF_8);
+    }
+
+    private static String forDriverQuery(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            sb.append(sb.length() == 0 ? "?" : "&")
+                    .append(forDriver(eq < 0 ? pair : pair.substring(0, eq)))
+                    .append(eq < 0 ? "" : "=" + forDriver(pair.substring(eq + 1)));
+        }
+        return sb.toString();
     }
 
     /** What to do about special characters in a {@code postgresql://} URL's user name or password. */

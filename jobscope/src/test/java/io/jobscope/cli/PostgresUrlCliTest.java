@@ -67,6 +67,16 @@ class PostgresUrlCliTest {
     }
 
     @Test
+    void aPlusInThePasswordIsAPlusAndPercentEscapesAreDecodedAsPsqlReadsThem() {
+        Stores.Login login = Stores.postgresLogin("a+b c");
+
+        CliRunner.Result r = CliRunner.run("history", "--db", url(login, login.user() + ":a+b%20c"));
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("No jobs match");
+    }
+
+    @Test
     void aMalformedUrlSaysWhatIsWrongAndHowToWriteThePasswordWithoutEchoingIt() {
         CliRunner.Result escape = CliRunner.run("history", "--db", "postgresql://js2:p@ss:w/rd%@127.0.0.1:1/jdb");
         CliRunner.Result space = CliRunner.run("history", "--db", "postgresql://js:js pass@127.0.0.1:1/jdb");
