@@ -166,16 +166,23 @@ public final class Database implements AutoCloseable {
         String shown = redactor.location();
         HikariConfig hc = new HikariConfig();
         if (location.startsWith("jdbc:")) {
+            checkJdbcUrl(location, shown);
             hc.setJdbcUrl(location);
         } else {
             URI uri = parseUri(location, shown);
-            int port = uri.getPort() == -1 ? 5432 : uri.getPort();
+            String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+            int at = authority.lastIndexOf('@');
             String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
-            hc.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + forDriver(path)
+            // u:pass/word@host/db, u:pass?word@host: the authority ended at a '/', '?' or '#' in the password
+            String afterAuthority = path + uri.getRawQuery() + uri.getRawFragment();
+            if (path.contains("@") || (at < 0 && afterAuthority.contains("@"))) {
+                throw badUrl(shown, "an '@' after the host: " + PERCENT_ENCODE_HINT);
+            }
+            hc.setJdbcUrl("jdbc:postgresql://" + hosts(authority.substring(at + 1), shown) + "/" + forDriver(path)
                     + forDriverQuery(uri.getRawQuery()));
-            if (uri.getRawUserInfo() != null) {
+            if (at >= 0) {
                 // RFC 3986 as psql reads it: a '+' in the password is a plus
-                String[] up = uri.getRawUserInfo().split(":", 2);
+                String[] up = authority.substring(0, at).split(":", 2);
                 hc.setUsername(PercentDecoding.lenient(up[0]));
                 if (up.length > 1) {
                     hc.setPassword(PercentDecoding.lenient(up[1]));
@@ -191,8 +198,94 @@ public final class Database implements AutoCloseable {
             return new Database(shown, redactor, Dialect.POSTGRES, new HikariDataSource(hc));
         } catch (RuntimeException e) {
             throw new StoreException(
-                    "cannot connect to PostgreSQL at " + shown + ": " + redactor.apply(rootMessage(e)), e);
+                    "cannot connect to PostgreSQL at " + shown + ": " + redactor.apply(connectFailure(e)), e);
         }
+    }
+
+    /**
+     * The hosts of a URL's authority ({@code host[:port]}, comma-separated; an IPv6 address in brackets) as
+     * {@code host:port,...} with the defaults filled in, or what is wrong with them.
+     */
+    private static String hosts(String list, String shown) {
+        StringBuilder sb = new StringBuilder();
+        for (String hostPort : list.split(",", -1)) {
+            String host;
+            String port;
+            if (hostPort.startsWith("[")) {
+                int close = hostPort.indexOf(']');
+                String after = close < 0 ? "" : hostPort.substring(close + 1);
+                if (close < 0 || !(after.isEmpty() || after.startsWith(":"))) {
+                    throw badUrl(shown, "an IPv6 address is written in brackets, [::1] or [::1]:5432");
+                }
+                host = hostPort.substring(0, close + 1);
+                port = after.isEmpty() ? "" : after.substring(1);
+            } else {
+                int colon = hostPort.indexOf(':');
+                host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+                port = colon < 0 ? "" : hostPort.substring(colon + 1);
+                if (port.contains(":")) {
+                    throw badUrl(
+                            shown,
+                            "host '" + hostPort + "' has more than one ':'; write an IPv6 address in"
+                                    + " brackets, [::1]:5432");
+                }
+            }
+            if (!port.isEmpty() && !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw badUrl(shown, "port '" + port + "' is not a number");
+            }
+            if (!port.isEmpty()
+                    && (port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
+                throw badUrl(shown, "port " + port + " is not between 1 and 65535");
+            }
+            sb.append(sb.length() == 0 ? "" : ",")
+                    .append(host.isEmpty() ? "localhost" : host) // as libpq: no host is this machine
+                    .append(':')
+                    .append(port.isEmpty() ? "5432" : port);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A {@code jdbc:postgresql://} URL's hosts and ports checked as for the other form; {@code user:password@}
+     * before the host refused, as the driver would take it for part of the host name.
+     */
+    private static void checkJdbcUrl(String location, String shown) {
+        String prefix = "jdbc:postgresql://";
+        if (!location.startsWith(prefix)) {
+            return;
+        }
+        int end = location.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = location.indexOf(c, prefix.length());
+            end = i >= 0 ? Math.min(end, i) : end;
+        }
+        String authority = location.substring(prefix.length(), end);
+        if (authority.contains("@")) {
+            throw badUrl(
+                    shown,
+                    "a jdbc:postgresql: URL takes the user and password as parameters"
+                            + " (?user=NAME&password=SECRET), not before the host, where the driver reads them as part of"
+                            + " the host name; or write postgresql://NAME:SECRET@HOST/DB");
+        }
+        hosts(authority, shown);
+    }
+
+    private static StoreException badUrl(String shown, String what) {
+        return new StoreException("cannot use the PostgreSQL URL " + shown + ": " + what);
+    }
+
+    /** Why connecting failed, said plainly: an unknown host by name, else the driver's own message. */
+    private static String connectFailure(Throwable e) {
+        String driver = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            }
+            if (t instanceof SQLException && t.getMessage() != null) {
+                driver = t.getMessage();
+            }
+        }
+        return driver != null ? driver : rootMessage(e);
     }
 
     /**

@@ -64,6 +64,35 @@ class PostgresUrlCliTest {
 
         assertThat(r.exit()).isEqualTo(Main.EXIT_USER_ERROR);
         assertThat(r.out() + r.err()).contains(login.user() + ":***@").doesNotContain("s3cret-pw");
+        assertThat(r.err()).contains("takes the user and password as parameters (?user=NAME&password=SECRET)");
+    }
+
+    @Test
+    void aPortThatIsNotANumberIsSaidSoInEitherForm() {
+        CliRunner.Result url = CliRunner.run("history", "--db", "postgresql://ju:secret@127.0.0.1:notaport/jdb");
+        CliRunner.Result jdbc =
+                CliRunner.run("history", "--db", "jdbc:postgresql://127.0.0.1:notaport/jdb?user=ju&password=secret");
+
+        assertThat(url.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertThat(url.err()).contains("port 'notaport' is not a number").doesNotContain("secret");
+        assertThat(jdbc.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertThat(jdbc.err()).contains("port 'notaport' is not a number").doesNotContain("secret");
+    }
+
+    @Test
+    void anUnknownHostIsNamed() {
+        CliRunner.Result r = CliRunner.run("history", "--db", "postgresql://ju:secret@nonexistent.invalid/jdb");
+
+        assertThat(r.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("unknown host nonexistent.invalid");
+    }
+
+    @Test
+    void aQuestionMarkInThePasswordIsNotTakenForThePortAndEchoed() {
+        CliRunner.Result r = CliRunner.run("history", "--db", "postgresql://ju:pw?word@127.0.0.1:1/jdb");
+
+        assertThat(r.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("percent-encode").doesNotContain("'pw'").doesNotContain("pw?word");
     }
 
     @Test
