@@ -12,6 +12,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -31,6 +38,8 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final HikariDataSource pool;
     private final Jdbi jdbi;
+    private ExecutorService checker;
+    private CompletableFuture<String> check;
 
     private Database(String location, Redactor redactor, Dialect dialect, HikariDataSource pool) {
         this.location = location;
@@ -399,6 +408,59 @@ public final class Database implements AutoCloseable {
         return location;
     }
 
+    /**
+     * One line saying why the store cannot be used, when {@code failure} says it cannot (PostgreSQL down or
+     * unreachable, the pool out of connections or closed, SQLite locked past its timeout); null for any other
+     * failure, which is a bug.
+     */
+    public String unavailableReason(Throwable failure) {
+        return redactor.apply(StoreFailures.unavailable(failure));
+    }
+
+    /**
+     * Null when the store answers a trivial query within {@code timeout}, else why it cannot be used. A check
+     * still waiting for a connection is shared by the calls that come meanwhile, so a store that hangs holds
+     * one thread, not one per call.
+     */
+    public String check(Duration timeout) {
+        CompletableFuture<String> running;
+        synchronized (this) {
+            if (checker == null) {
+                checker = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "jobscope-store-check");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            if (check == null || check.isDone()) {
+                check = CompletableFuture.supplyAsync(() -> probe(timeout), checker);
+            }
+            running = check;
+        }
+        try {
+            return running.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return "the store cannot be used: it did not answer within " + timeout.toMillis() + " ms";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "the store check was interrupted";
+        } catch (ExecutionException e) {
+            return "the store cannot be used: " + redactor.apply(rootMessage(e));
+        }
+    }
+
+    private String probe(Duration timeout) {
+        try (Connection c = pool.getConnection();
+                Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            st.execute("SELECT 1");
+            return null;
+        } catch (SQLException e) {
+            String why = StoreFailures.unavailable(e);
+            return redactor.apply(why != null ? why : "the store cannot be used: " + rootMessage(e));
+        }
+    }
+
     /** {@code text} with this store's password hidden (see {@link Redactor}), for messages and logs. */
     public String redact(String text) {
         return redactor.apply(text);
@@ -406,6 +468,11 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (checker != null) {
+                checker.shutdownNow();
+            }
+        }
         pool.close();
     }
 }

@@ -76,6 +76,20 @@ public final class Stores {
         }
     }
 
+    /** A PostgreSQL of the caller's own, to stop under a running server; the caller closes it. */
+    public static EmbeddedPostgres startPostgres() {
+        try {
+            return EmbeddedPostgres.builder().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The URL of {@code pg}'s default database. */
+    public static String url(EmbeddedPostgres pg) {
+        return "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=postgres";
+    }
+
     private static void closeAtExit(EmbeddedPostgres pg) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
