@@ -120,6 +120,14 @@ class PostgresUrlCliTest {
     }
 
     @Test
+    void demoRefusesADatabaseUrlWithoutEchoingIt() {
+        CliRunner.Result r = CliRunner.run("demo", "--port", "0", "--db", "postgresql://ju:s3cret-pw@127.0.0.1/jdb");
+
+        assertThat(r.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("give a file path, not a database URL").doesNotContain("s3cret-pw");
+    }
+
+    @Test
     void theServerBannerShowsTheStoreWithThePasswordMasked() throws Exception {
         Stores.Login login = Stores.postgresLogin("s3cret-pw");
         List<String> cmd = Cli.java();
