@@ -43,7 +43,8 @@ public final class StoreReporter implements Reporter {
         try {
             stored = writer.write(valid);
         } catch (RuntimeException ex) {
-            throw new IOException("the store " + db.location() + " could not take the events: " + ex.getMessage(), ex);
+            throw new IOException(
+                    "the store " + db.location() + " could not take the events: " + db.redact(ex.getMessage()), ex);
         }
         if (!refused.isEmpty()) {
             // As a server answers: the valid events are stored, the others named.

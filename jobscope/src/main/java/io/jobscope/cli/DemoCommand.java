@@ -77,6 +77,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "--runner: expecting 'wrapped' or 'simulated', found '" + runner + "'");
         }
+        if (db != null && db.toString().matches("(?i)(jdbc:|postgres(ql)?:/).*")) {
+            // not echoed: a database URL may hold a password
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--db: the demo makes a fresh SQLite file; give a file path, not a database URL");
+        }
         Path work = Files.createTempDirectory("jobscope-demo");
         Path store = db != null ? db : work.resolve("demo.db");
         if (Files.exists(store)) {
@@ -123,7 +129,7 @@ final class DemoCommand implements Callable<Integer> {
                 "jobscope-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String url = "http://127.0.0.1:" + server.port();
-        out.printf("jobscope demo: dashboard on %s/ (store: %s)%n", url, store);
+        out.printf("jobscope demo: dashboard on %s/ (store: %s)%n", url, database.location());
         out.println("jobscope demo: feeding a live workload for about two minutes; Ctrl-C stops");
         out.flush();
         int failed;

@@ -6,6 +6,7 @@ import io.jobscope.client.HttpReporter;
 import io.jobscope.client.JobscopeException;
 import io.jobscope.client.Reporter;
 import io.jobscope.client.SpoolReporter;
+import io.jobscope.store.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -63,13 +64,17 @@ final class FlushCommand implements Callable<Integer> {
         }
         boolean remote = server != null && !server.isBlank() && db == null;
         String where;
+        Redactor redactor;
         Reporter target;
         if (remote) {
             target = new HttpReporter(Target.serverUri(server, UserException::new), token);
             where = server;
+            redactor = Redactor.of(null);
         } else {
-            target = StoreReporter.open(db);
-            where = io.jobscope.store.Database.defaultLocation(db);
+            String location = io.jobscope.store.Database.defaultLocation(db);
+            target = StoreReporter.open(location);
+            redactor = Redactor.of(location);
+            where = redactor.location();
         }
         try (Reporter r = target) {
             int sent = SpoolReporter.drainTo(
@@ -78,8 +83,8 @@ final class FlushCommand implements Callable<Integer> {
             return 0;
         } catch (IOException | UncheckedIOException e) {
             int left = SpoolReporter.pending(dir).size();
-            String msg = "could not send the spool " + dir + " to " + where + ": " + e.getMessage() + " (" + left
-                    + " file(s) still waiting)";
+            String msg = "could not send the spool " + dir + " to " + where + ": " + redactor.apply(e.getMessage())
+                    + " (" + left + " file(s) still waiting)";
             if (remote) {
                 throw new JobscopeException(0, msg);
             }

@@ -110,6 +110,12 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, 503, e.getMessage());
             });
             cfg.routes.exception(Exception.class, (e, ctx) -> {
+                String unavailable = jobs.database().unavailableReason(e);
+                if (unavailable != null) { // the store is down or locked, not a bug: the client may retry
+                    LOG.warn("{} {}: {}", ctx.method(), ctx.path(), unavailable);
+                    error(ctx, 503, unavailable);
+                    return;
+                }
                 LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
             });
@@ -164,7 +170,22 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** How long /health waits for the store's answer to a trivial query. */
+    static final java.time.Duration HEALTH_TIMEOUT = java.time.Duration.ofSeconds(2);
+
     private void health(Context ctx) {
+        String unavailable = jobs.database().check(HEALTH_TIMEOUT);
+        if (unavailable != null) {
+            ctx.status(503)
+                    .json(Map.of(
+                            "status",
+                            "unavailable",
+                            "error",
+                            unavailable,
+                            "time",
+                            clock.instant().toString()));
+            return;
+        }
         ctx.json(Map.of("status", "ok", "time", clock.instant().toString()));
     }
 

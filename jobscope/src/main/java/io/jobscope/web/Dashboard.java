@@ -152,6 +152,14 @@ public final class Dashboard {
             } catch (IllegalArgumentException e) {
                 ctx.status(400);
                 render(ctx, "error.jte", Map.of("status", 400, "message", String.valueOf(e.getMessage())));
+            } catch (RuntimeException e) {
+                // the store down or locked: said as a page, with the API's 503 and message (ApiServer maps the rest)
+                String unavailable = jobs.database().unavailableReason(e);
+                if (unavailable == null) {
+                    throw e;
+                }
+                ctx.status(503);
+                render(ctx, "error.jte", Map.of("status", 503, "message", unavailable));
             }
         };
     }
