@@ -417,6 +417,11 @@ public final class Database implements AutoCloseable {
         return redactor.apply(StoreFailures.unavailable(failure));
     }
 
+    /** One line naming the value the store refused, when {@code failure} is a data exception; else null. */
+    public String refusedValueReason(Throwable failure) {
+        return redactor.apply(StoreFailures.refusedValue(failure));
+    }
+
     /**
      * Null when the store answers a trivial query within {@code timeout}, else why it cannot be used. A check
      * still waiting for a connection is shared by the calls that come meanwhile, so a store that hangs holds

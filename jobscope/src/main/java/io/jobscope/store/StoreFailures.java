@@ -45,6 +45,24 @@ final class StoreFailures {
         return "the store cannot be used: " + why.lines().findFirst().orElse("").strip();
     }
 
+    /**
+     * One line saying which value the store refused, when {@code failure} is a data exception (SQLState class
+     * 22: a NUL in text, a number out of a column's range) — a value the request carried that validation let
+     * through, the client's to mend rather than retry; else null.
+     */
+    static String refusedValue(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException e
+                    && e.getSQLState() != null
+                    && e.getSQLState().startsWith("22")) {
+                String why = e.getMessage() == null ? e.getSQLState() : e.getMessage();
+                return "the store cannot hold a value of this request: "
+                        + why.lines().findFirst().orElse("").strip();
+            }
+        }
+        return null;
+    }
+
     private static boolean isBusy(SQLiteException e) {
         int code = e.getResultCode().code & 0xff; // the primary code of an extended one (SQLITE_BUSY_SNAPSHOT...)
         return code == SQLITE_BUSY || code == SQLITE_LOCKED;

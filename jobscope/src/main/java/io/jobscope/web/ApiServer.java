@@ -116,6 +116,12 @@ public final class ApiServer implements AutoCloseable {
                     error(ctx, 503, unavailable);
                     return;
                 }
+                String refused = jobs.database().refusedValueReason(e);
+                if (refused != null) { // the request's value, past validation: the client's to mend
+                    LOG.warn("{} {}: {}", ctx.method(), ctx.path(), refused);
+                    error(ctx, 400, refused);
+                    return;
+                }
                 LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
             });

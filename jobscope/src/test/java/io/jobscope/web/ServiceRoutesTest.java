@@ -40,6 +40,34 @@ class ServiceRoutesTest {
     }
 
     @Test
+    void aValuePostgresCannotHoldIsTheClientsMistakeNotAServerError() throws Exception {
+        String token = Tokens.generate();
+        Path tokenFile = tmp.resolve("tokens");
+        java.nio.file.Files.writeString(tokenFile, Tokens.line("ops", EnumSet.of(Tokens.Scope.ADMIN), token) + "\n");
+        try (Database db = Stores.open(Stores.Kind.POSTGRES, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            ServiceBoard board = new ServiceBoard(db, Clock.systemUTC());
+            ApiServer.Config cfg = new ApiServer.Config("127.0.0.1", 0, Tokens.load(tokenFile), 1 << 20, 1 << 20);
+            try (ApiServer server = new ApiServer(
+                            cfg, new JobService(db), new Ingestor(writer), Clock.systemUTC(), board, null)
+                    .start()) {
+                String base = "http://127.0.0.1:" + server.port();
+                var nul = send(
+                        "POST",
+                        URI.create(base + "/api/v1/services/samweb-nul/status"),
+                        token,
+                        "{\"state\":\"degraded\",\"message\":\"a\\u0000b\"}");
+                assertThat(nul.statusCode()).as(nul.body()).isEqualTo(400);
+                assertThat(nul.body()).contains("the store cannot hold a value");
+                assertThat(send("GET", URI.create(base + "/api/v1/services"), token, null)
+                                .statusCode())
+                        .as("the server goes on serving")
+                        .isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     void statusAlertmanagerAndHeartbeatInputsOverHttp() throws Exception {
         String token = Tokens.generate();
         Path tokenFile = tmp.resolve("tokens");
