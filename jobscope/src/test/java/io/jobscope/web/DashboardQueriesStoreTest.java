@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -55,5 +56,46 @@ class DashboardQueriesStoreTest {
             }
             assertThat(q.distinct("app", 10)).contains("gen", "sim");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void workflowTextFilterMatchesNameOrIdAndTakesWildcardsLiterally(Stores.Kind kind) {
+        Instant t = Instant.now().minusSeconds(600);
+        StringBuilder body = new StringBuilder();
+        String[][] workflows = {
+            {"demo-reco", "nightly reco (demo)"},
+            {"demo-scan", "lambda scan"},
+            {"batch_100%", "100% of run 7"},
+            {"batch-1000", "one thousand"},
+            {"path\\win", "Windows share"},
+            {"alert!", "bang"},
+        };
+        for (String[] w : workflows) {
+            body.append(Event.workflow(Event.WORKFLOW_STARTED, w[0], t)
+                            .put("name", w[1])
+                            .toLine())
+                    .append('\n');
+        }
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            new Ingestor(writer).ingest(new ByteArrayInputStream(body.toString().getBytes(StandardCharsets.UTF_8)));
+            DashboardQueries q = new DashboardQueries(db, Clock.systemUTC());
+
+            assertThat(ids(q, "demo-reco")).containsExactly("demo-reco");
+            assertThat(ids(q, "DEMO")).containsExactlyInAnyOrder("demo-reco", "demo-scan");
+            assertThat(ids(q, "lambda")).containsExactly("demo-scan");
+            assertThat(ids(q, "100%")).containsExactly("batch_100%");
+            assertThat(ids(q, "batch_1")).containsExactly("batch_100%");
+            assertThat(ids(q, "h\\w")).containsExactly("path\\win");
+            assertThat(ids(q, "t!")).containsExactly("alert!");
+            assertThat(ids(q, "no such workflow")).isEmpty();
+        }
+    }
+
+    private static List<String> ids(DashboardQueries q, String text) {
+        return q.workflows(text, null, null, 1, 25).rows().stream()
+                .map(DashboardQueries.WorkflowLine::id)
+                .toList();
     }
 }
