@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a job runs: host name, addresses, CPU, memory, OS, the batch scheduler and its job id, the site,
@@ -73,45 +75,71 @@ final class HostInfo {
         if (env.containsKey("JOB_ID") && env.containsKey("SGE_ROOT")) {
             return new Scheduler("sge", env.get("JOB_ID"));
         }
-        String condor = condorJobId(env);
-        if (condor != null) {
-            return new Scheduler("htcondor", condor);
+        Map<String, String> ad = condorJobAd(env);
+        if (ad.containsKey("ClusterId")) {
+            return new Scheduler("htcondor", ad.get("ClusterId") + "." + ad.getOrDefault("ProcId", "0"));
         }
         return new Scheduler(null, null);
     }
 
-    /** HTCondor's ClusterId.ProcId, from the job ad the starter writes beside the job. */
-    private static String condorJobId(Map<String, String> env) {
+    private static final List<String> CONDOR_AD_KEYS = List.of("ClusterId", "ProcId", "RequestCpus");
+
+    /** ClusterId, ProcId and RequestCpus from the HTCondor job ad the starter writes beside the job; empty elsewhere. */
+    private static Map<String, String> condorJobAd(Map<String, String> env) {
         String ad = env.get("_CONDOR_JOB_AD");
+        Map<String, String> out = new LinkedHashMap<>();
         if (ad == null) {
-            return null;
+            return out;
         }
-        String cluster = null;
-        String proc = null;
         try (BufferedReader r = Files.newBufferedReader(Path.of(ad), StandardCharsets.UTF_8)) {
             String line;
-            while ((line = r.readLine()) != null && (cluster == null || proc == null)) {
-                if (line.startsWith("ClusterId = ")) {
-                    cluster = line.substring(12).trim();
-                } else if (line.startsWith("ProcId = ")) {
-                    proc = line.substring(9).trim();
+            while ((line = r.readLine()) != null && out.size() < CONDOR_AD_KEYS.size()) {
+                int eq = line.indexOf(" = ");
+                if (eq > 0 && CONDOR_AD_KEYS.contains(line.substring(0, eq))) {
+                    out.put(line.substring(0, eq), line.substring(eq + 3).trim());
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return null;
+            return Map.of();
         }
-        return cluster == null ? null : cluster + "." + (proc == null ? "0" : proc);
+        return out;
     }
 
-    static int allocatedCores(Map<String, String> env) {
-        for (String name :
-                new String[] {"SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE", "PBS_NUM_PPN", "NCPUS", "OMP_NUM_THREADS"}) {
+    /**
+     * The variables that say how many cores a job was allocated, in the order they are believed: the user's
+     * own statement, then SLURM (per task, on this node, per node as {@code 8(x2),4}), PBS/Torque, PBS Pro,
+     * LSF, Grid Engine.
+     */
+    static final List<String> CORES_VARIABLES = List.of(
+            "JOBSCOPE_CORES",
+            "SLURM_CPUS_PER_TASK",
+            "SLURM_CPUS_ON_NODE",
+            "SLURM_JOB_CPUS_PER_NODE",
+            "PBS_NUM_PPN",
+            "NCPUS",
+            "LSB_DJOB_NUMPROC",
+            "NSLOTS");
+
+    private static final Pattern LEADING_COUNT = Pattern.compile("(\\d+)(\\(x\\d+\\))?(,.*)?");
+
+    /**
+     * The cores the job was given, when an allocation says so ({@link #CORES_VARIABLES}, else HTCondor's
+     * {@code RequestCpus} in the job ad), or null. Never the machine's processor count: a serial job outside a
+     * scheduler on a 64-core node was given one core, not 64, and its efficiency must say so.
+     */
+    static Integer allocatedCores(Map<String, String> env) {
+        for (String name : CORES_VARIABLES) {
             String v = env.get(name);
-            if (v != null && v.matches("\\d+") && Integer.parseInt(v) > 0) {
-                return Integer.parseInt(v);
+            Matcher m = v == null ? null : LEADING_COUNT.matcher(v.trim());
+            if (m != null && m.matches() && m.group(1).length() < 7 && Integer.parseInt(m.group(1)) > 0) {
+                return Integer.parseInt(m.group(1));
             }
         }
-        return Runtime.getRuntime().availableProcessors();
+        String cpus = condorJobAd(env).get("RequestCpus");
+        if (cpus != null && cpus.matches("\\d{1,6}") && Integer.parseInt(cpus) > 0) {
+            return Integer.parseInt(cpus);
+        }
+        return null;
     }
 
     /** Host attributes read ahead of need by {@link #prefetch}, for one environment map. */
@@ -157,9 +185,11 @@ final class HostInfo {
         a.put("cpu_model", cpu.get("model name"));
         a.put("cpu_vendor", cpu.get("vendor_id"));
         a.put("cpu_cores", Runtime.getRuntime().availableProcessors());
-        // The cores the job was given (CPU efficiency = CPU time / (wall x cores)): the scheduler's figure,
-        // else what the process may use.
-        a.put("cores", allocatedCores(env));
+        // The cores the job was given (CPU efficiency = CPU time / (wall x cores)), when an allocation says.
+        Integer cores = allocatedCores(env);
+        if (cores != null) {
+            a.put("cores", cores);
+        }
         Long mem = memTotalBytes();
         if (mem != null) {
             a.put("mem_total_bytes", mem);

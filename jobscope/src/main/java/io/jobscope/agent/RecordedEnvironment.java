@@ -32,7 +32,8 @@ public final class RecordedEnvironment {
             "LOG_LEVEL",
             "DEBUG",
             "VERBOSE",
-            "JOBSCOPE_SITE");
+            "JOBSCOPE_SITE",
+            "JOBSCOPE_CORES");
     private static final List<String> PREFIXES = List.of(
             "LC_",
             "SLURM_",

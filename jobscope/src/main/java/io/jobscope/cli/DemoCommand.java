@@ -83,46 +83,65 @@ final class DemoCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "--db: the demo makes a fresh SQLite file; give a file path, not a database URL");
         }
+        if (db != null && Files.exists(db)) {
+            throw new ParameterException(
+                    spec.commandLine(), "--db: " + db + " exists; the demo starts from a fresh store");
+        }
+        Ports.requireFree("127.0.0.1", port, " (choose another with --port)");
         Path work = Files.createTempDirectory("jobscope-demo");
         Path store = db != null ? db : work.resolve("demo.db");
-        if (Files.exists(store)) {
-            throw new ParameterException(
-                    spec.commandLine(), "--db: " + store + " exists; the demo starts from a fresh store");
-        }
         PrintWriter out = spec.commandLine().getOut();
-        Database database = Database.open(store.toString(), 8);
-        EventWriter writer = new EventWriter(database);
-        // As 'jobscope server' runs: the services board (configured by a services file) and classify-on-finish.
-        ServiceBoard board = new ServiceBoard(database, Clock.systemUTC());
-        board.configure(ServicesConfig.load(DemoServices.writeServicesFile(work)));
-        DiagnoseService diagnose = Diagnoses.over(database, board, RuleBook.load(List.of(), true));
-        ClassifyOnFinish classify = new ClassifyOnFinish(diagnose);
-        writer.addCommitListener(classify);
+        Database opened = null;
+        EventWriter writer = null;
+        ClassifyOnFinish classify = null;
         ApiServer server;
         try {
+            opened = Database.open(store.toString(), 8);
+            Database database = opened;
+            writer = new EventWriter(database);
+            // As 'jobscope server' runs: the services board (configured by a services file) and classify-on-finish.
+            ServiceBoard board = new ServiceBoard(database, Clock.systemUTC());
+            board.configure(ServicesConfig.load(DemoServices.writeServicesFile(work)));
+            DiagnoseService diagnose = Diagnoses.over(database, board, RuleBook.load(List.of(), true));
+            classify = new ClassifyOnFinish(diagnose);
+            writer.addCommitListener(classify);
             server = new ApiServer(
-                            ApiServer.Config.loopback(port),
-                            new JobService(database),
-                            new Ingestor(writer),
-                            Clock.systemUTC(),
-                            board,
-                            diagnose)
-                    .start();
+                    ApiServer.Config.loopback(port),
+                    new JobService(database),
+                    new Ingestor(writer),
+                    Clock.systemUTC(),
+                    board,
+                    diagnose);
+            try {
+                server.start();
+            } catch (RuntimeException e) { // taken since the check above
+                throw new UserException(Ports.cannotListen("127.0.0.1", port, e) + " (choose another with --port)");
+            }
         } catch (RuntimeException e) {
-            writer.close();
-            classify.close();
-            database.close();
-            throw new UserException(
-                    "cannot listen on 127.0.0.1:" + port + ": " + rootMessage(e) + " (choose another with --port)");
+            // The store was made for this run: leave nothing behind, so that the same --db can be tried again.
+            if (writer != null) {
+                writer.close();
+            }
+            if (classify != null) {
+                classify.close();
+            }
+            if (opened != null) {
+                opened.close();
+            }
+            deleteFresh(store, work);
+            throw e;
         }
+        Database database = opened;
+        EventWriter events = writer;
+        ClassifyOnFinish classifier = classify;
         StatsRefresher statsRefresher = new StatsRefresher(new StatsSummaries(database)).start(Duration.ofSeconds(5));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(
                 () -> {
                     server.close();
                     statsRefresher.close();
-                    writer.close();
-                    classify.close();
+                    events.close();
+                    classifier.close();
                     database.close();
                     stopped.countDown();
                 },
@@ -152,10 +171,23 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null) {
-            t = t.getCause();
+    /** Deletes the store this run created (with SQLite's side files) and the run's temp directory. */
+    private static void deleteFresh(Path store, Path work) {
+        List<Path> paths = new java.util.ArrayList<>();
+        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+            paths.add(store.resolveSibling(store.getFileName() + suffix));
         }
-        return t.getMessage();
+        try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(paths::add);
+        } catch (java.io.IOException e) {
+            paths.add(work);
+        }
+        for (Path p : paths) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (java.io.IOException e) {
+                // best effort: the command fails with its own message anyway
+            }
+        }
     }
 }

@@ -111,6 +111,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         ServicesConfig servicesConfig =
                 servicesFile == null ? ServicesConfig.empty() : ServicesConfig.load(servicesFile);
+        Ports.requireFree(listen, port, ""); // before the store is opened, or made and migrated when new
         Database database = Database.open(Database.defaultLocation(db), 8);
         ServiceBoard board = new ServiceBoard(database, Clock.systemUTC(), servicesConfig.alerting());
         board.configure(servicesConfig);
@@ -141,10 +142,9 @@ final class ServerCommand implements Callable<Integer> {
                         },
                         "jobscope-shutdown"));
         try {
-            checkFree(listen, port);
             server.start();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot listen on " + listen + ":" + port + ": " + rootMessage(e));
+            throw new UserException(Ports.cannotListen(listen, port, e));
         }
         if (spoolIngester != null) {
             spoolIngester.start(1000);
@@ -163,28 +163,5 @@ final class ServerCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
-    }
-
-    /**
-     * Fails with the reason when the address cannot be bound (a port in use), before the web server tries and
-     * logs its own error with a stack trace.
-     */
-    private static void checkFree(String listen, int port) {
-        if (port == 0) {
-            return;
-        }
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new java.net.InetSocketAddress(listen, port));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // said as its cause: "Address already in use"
-        }
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 }

@@ -8,6 +8,7 @@ import io.jobscope.services.ServicesConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -461,8 +463,9 @@ final class ServicesCommand implements Callable<Integer> {
     @Command(
             name = "heartbeat",
             mixinStandardHelpOptions = true,
-            description =
-                    "Create (or replace) a service's heartbeat push URL; silent longer than the timeout, it goes unknown.")
+            description = "Create (or replace) a service's heartbeat push URL; silent longer than the timeout, it takes"
+                    + " the timeout state. Keeps the service's timeout and state (such as a services file's heartbeat)"
+                    + " unless given.")
     static final class HeartbeatCmd implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -473,21 +476,36 @@ final class ServicesCommand implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "The service.")
         String name;
 
-        @Option(names = "--timeout", defaultValue = "5m", description = "Silence allowed (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--timeout",
+                paramLabel = "DURATION",
+                description = "Silence allowed (default: the service's own, else 5m).")
         String timeout;
 
         @Option(
                 names = "--on-timeout",
-                defaultValue = "unknown",
-                description = "State of a silent service: unknown or major_outage (default: ${DEFAULT-VALUE}).")
+                paramLabel = "STATE",
+                description = "State of a silent service: any but operational, such as unknown, degraded,"
+                        + " major_outage (default: the service's own, else unknown).")
         String onTimeout;
 
         @Override
         public Integer call() {
-            ServiceState on = ServiceState.parse(onTimeout);
+            ServiceState on = null;
+            if (onTimeout != null) {
+                try {
+                    on = ServiceState.parse(onTimeout);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--on-timeout: " + e.getMessage());
+                }
+                if (on.isOperational()) {
+                    throw new ParameterException(
+                            spec.commandLine(), "--on-timeout: a silent service cannot be 'operational'");
+                }
+            }
+            Duration silence = timeout == null ? null : ServicesOutput.duration("--timeout", timeout);
             try (Target ignored = target) {
-                ServicesApi.Heartbeat hb =
-                        ServicesOutput.api(target).heartbeat(name, ServicesOutput.duration("--timeout", timeout), on);
+                ServicesApi.Heartbeat hb = ServicesOutput.api(target).heartbeat(name, silence, on);
                 PrintWriter out = spec.commandLine().getOut();
                 String base =
                         target.remote() ? target.serverUri().toString().replaceAll("/$", "") : "http://SERVER:8080";

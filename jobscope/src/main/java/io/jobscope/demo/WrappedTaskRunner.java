@@ -175,7 +175,9 @@ final class WrappedTaskRunner implements TaskRunner {
                 .redirectErrorStream(true)
                 .redirectOutput(logs.resolve(task.id() + ".console").toFile());
         pb.environment().put("JOBSCOPE_SPOOL", dir.resolve("spool").toString());
-        pb.environment().put("OMP_NUM_THREADS", String.valueOf(task.cores())); // the cores the task was given
+        // The cores the task was given: for the task's threads, and for jobscope run to record as its allocation.
+        pb.environment().put("OMP_NUM_THREADS", String.valueOf(task.cores()));
+        pb.environment().put("JOBSCOPE_CORES", String.valueOf(task.cores()));
         pb.environment().remove("JOBSCOPE_DB");
         Process p = pb.start();
         try {

@@ -282,7 +282,7 @@ public final class DashboardQueries {
                 + " end_time_ms FROM workflow WHERE 1=1");
         Map<String, Object> args = new LinkedHashMap<>();
         if (text != null && !text.isBlank()) {
-            sql.append(" AND (LOWER(id) LIKE :text ESCAPE '\\' OR LOWER(COALESCE(name, '')) LIKE :text ESCAPE '\\')");
+            sql.append(" AND (LOWER(id) LIKE :text ESCAPE '!' OR LOWER(COALESCE(name, '')) LIKE :text ESCAPE '!')");
             args.put("text", "%" + likeEscape(text.toLowerCase(Locale.ROOT)) + "%");
         }
         if (user != null && !user.isBlank()) {
@@ -323,8 +323,12 @@ public final class DashboardQueries {
         });
     }
 
+    /**
+     * A LIKE pattern's text with its wildcards taken literally, for {@code ESCAPE '!'}. Not a backslash: Jdbi's
+     * parser reads {@code '\'} as an unterminated string and hides the named parameters after it.
+     */
     private static String likeEscape(String s) {
-        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     private List<WorkflowLine> workflowLines(Handle h, List<Map<String, Object>> rows) {

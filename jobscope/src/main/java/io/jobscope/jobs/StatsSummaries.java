@@ -62,7 +62,7 @@ public final class StatsSummaries {
     StatsSummaries(Database db, int topRows) {
         this.db = db;
         this.tops = new TopJobs(db, topRows);
-        String cores = "COALESCE(" + jsonNumber(db.dialect(), "cores") + ", 1)";
+        String cores = CpuEfficiency.coresSql(db.dialect());
         this.jobFigures = "COUNT(*) AS n, SUM(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS ok,"
                 + " SUM(CASE WHEN status IN " + DashboardQueries.FAILURE_STATUSES + " THEN 1 ELSE 0 END) AS bad,"
                 + " SUM(duration_s) AS wall, COUNT(duration_s) AS ndur, SUM(" + CPU + ") AS cpu,"
@@ -503,14 +503,6 @@ public final class StatsSummaries {
                 throw new IllegalArgumentException(
                         "by: cannot group by '" + by + "'; use one of " + String.join(", ", GROUPINGS));
         };
-    }
-
-    private static String jsonNumber(Dialect d, String field) {
-        if (d == Dialect.SQLITE) {
-            return "CAST(json_extract(attributes, '$." + field + "') AS REAL)";
-        }
-        String t = "(CAST(attributes AS jsonb) ->> '" + field + "')";
-        return "(CASE WHEN " + t + " ~ '^[0-9]+(\\.[0-9]+)?$' THEN CAST(" + t + " AS DOUBLE PRECISION) END)";
     }
 
     private static long ceil(long t, long unit) {

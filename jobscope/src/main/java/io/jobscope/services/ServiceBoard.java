@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
 public final class ServiceBoard implements ServicesApi, ServiceOutages {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
+    private static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMinutes(5);
     private static final int MAX_MESSAGE = 2000;
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -162,18 +163,27 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
     @Override
     public Heartbeat heartbeat(String name, Duration timeout, ServiceState onTimeout) {
         checkName(name);
-        if (timeout == null || timeout.toSeconds() < 1) {
+        if (timeout != null && timeout.toSeconds() < 1) {
             throw new IllegalArgumentException("heartbeat timeout: expecting at least 1s");
         }
-        ServiceState on = onTimeout == null ? ServiceState.UNKNOWN : onTimeout;
-        if (on.isOperational()) {
+        if (onTimeout != null && onTimeout.isOperational()) {
             throw new IllegalArgumentException("on timeout: a silent service cannot be 'operational'");
         }
+        // What is not given stays as the service has it (a services file's heartbeat, say), else the default.
+        Optional<ServiceStore.Row> row = store.service(name);
+        long timeoutS = timeout != null
+                ? timeout.toSeconds()
+                : row.map(ServiceStore.Row::heartbeatTimeoutS).orElse(DEFAULT_HEARTBEAT_TIMEOUT.toSeconds());
+        ServiceState on = onTimeout != null
+                ? onTimeout
+                : row.map(ServiceStore.Row::heartbeatTimeoutState)
+                        .map(ServiceState::parse)
+                        .orElse(ServiceState.UNKNOWN);
         byte[] b = new byte[24];
         RANDOM.nextBytes(b);
         String token = "hb_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        store.setHeartbeat(name, sha256(token), timeout.toSeconds(), on, now());
-        return new Heartbeat(name, token, "/api/v1/push/" + token, timeout.toSeconds(), on);
+        store.setHeartbeat(name, sha256(token), timeoutS, on, now());
+        return new Heartbeat(name, token, "/api/v1/push/" + token, timeoutS, on);
     }
 
     /** A heartbeat push: {@code up} (or no status) is operational, {@code down} a major outage. */
@@ -204,18 +214,26 @@ public final class ServiceBoard implements ServicesApi, ServiceOutages {
             if (sig.isPresent() && !sig.get().state().isOperational()) {
                 continue;
             }
-            long at = row.lastHeartbeatMs() + row.heartbeatTimeoutS() * 1000;
+            boolean neverPushed = row.lastHeartbeatMs() == null;
+            long silentSince = neverPushed ? row.heartbeatSinceMs() : row.lastHeartbeatMs();
+            long at = silentSince + row.heartbeatTimeoutS() * 1000;
             ServiceState state =
                     ServiceState.parse(row.heartbeatTimeoutState() == null ? "unknown" : row.heartbeatTimeoutState());
+            String message = neverPushed
+                    ? "no heartbeat received since " + Instant.ofEpochMilli(silentSince) + " (never pushed"
+                            + (row.hasPushToken()
+                                    ? ")"
+                                    : "; no push URL yet: 'jobscope services heartbeat " + row.name() + "' makes one)")
+                    : "no heartbeat for " + row.heartbeatTimeoutS() + "s (last push "
+                            + Instant.ofEpochMilli(silentSince) + ")";
             ServiceStore.Stored s = store.store(
                     new ServiceStore.NewReport(
-                            "hb-timeout:" + row.name() + ":" + row.lastHeartbeatMs(),
+                            "hb-timeout:" + row.name() + ":" + (neverPushed ? "never:" : "") + silentSince,
                             row.name(),
                             "heartbeat",
                             at,
                             state,
-                            "no heartbeat for " + row.heartbeatTimeoutS() + "s (last push "
-                                    + Instant.ofEpochMilli(row.lastHeartbeatMs()) + ")",
+                            message,
                             "heartbeat"),
                     now);
             if (s == ServiceStore.Stored.APPLIED) {

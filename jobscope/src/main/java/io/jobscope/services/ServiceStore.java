@@ -36,6 +36,8 @@ final class ServiceStore {
             Long heartbeatTimeoutS,
             String heartbeatTimeoutState,
             Long lastHeartbeatMs,
+            Long heartbeatSinceMs,
+            boolean hasPushToken,
             long createdMs) {}
 
     /** The newest report of one signal. */
@@ -152,6 +154,8 @@ final class ServiceStore {
                 Rows.longOrNull(rs, "heartbeat_timeout_s"),
                 rs.getString("heartbeat_timeout_state"),
                 Rows.longOrNull(rs, "last_heartbeat_ms"),
+                Rows.longOrNull(rs, "heartbeat_since_ms"),
+                rs.getString("heartbeat_token_sha256") != null,
                 rs.getLong("created_ms"));
     }
 
@@ -234,7 +238,7 @@ final class ServiceStore {
         jdbi.useTransaction(h -> {
             register(h, service, now);
             h.createUpdate("UPDATE service SET heartbeat_token_sha256 = :h, heartbeat_timeout_s = :t,"
-                            + " heartbeat_timeout_state = :s, last_heartbeat_ms = COALESCE(last_heartbeat_ms, :now),"
+                            + " heartbeat_timeout_state = :s, heartbeat_since_ms = COALESCE(heartbeat_since_ms, :now),"
                             + " updated_ms = :now WHERE name = :n")
                     .bind("h", tokenSha256)
                     .bind("t", timeoutS)
@@ -247,7 +251,7 @@ final class ServiceStore {
 
     void setHeartbeatTimeout(String service, long timeoutS, ServiceState onTimeout, long now) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE service SET heartbeat_timeout_s = :t, heartbeat_timeout_state = :s,"
-                        + " last_heartbeat_ms = COALESCE(last_heartbeat_ms, :now) WHERE name = :n")
+                        + " heartbeat_since_ms = COALESCE(heartbeat_since_ms, :now) WHERE name = :n")
                 .bind("t", timeoutS)
                 .bind("s", onTimeout.wire())
                 .bind("now", now)
@@ -293,11 +297,10 @@ final class ServiceStore {
         });
     }
 
-    /** Services whose heartbeat is overdue at {@code now}. */
+    /** Services whose heartbeat is overdue at {@code now}: silent since their last push, or since set up. */
     List<Row> overdueHeartbeats(long now) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT * FROM service WHERE heartbeat_timeout_s IS NOT NULL"
-                                + " AND last_heartbeat_ms IS NOT NULL AND last_heartbeat_ms + heartbeat_timeout_s * 1000 < :now")
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM service WHERE heartbeat_timeout_s IS NOT NULL"
+                        + " AND COALESCE(last_heartbeat_ms, heartbeat_since_ms) + heartbeat_timeout_s * 1000 < :now")
                 .bind("now", now)
                 .map((rs, ctx) -> row(rs))
                 .list());

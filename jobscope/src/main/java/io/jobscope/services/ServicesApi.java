@@ -45,7 +45,10 @@ public interface ServicesApi {
     /** The services that were not operational at some time during the run of a job. */
     Correlation correlate(String jobId);
 
-    /** A new heartbeat push token for {@code name} (replacing any earlier one) and its timeout. */
+    /**
+     * A new heartbeat push token for {@code name} (replacing any earlier one) and its timeout; a null timeout or
+     * timeout state keeps the service's own (from a services file, say), else 5 minutes and {@code unknown}.
+     */
     Heartbeat heartbeat(String name, Duration timeout, ServiceState onTimeout);
 
     /** A service's description and what requires it. */

@@ -129,8 +129,12 @@ public final class ServicesClient implements ServicesApi {
     @Override
     public Heartbeat heartbeat(String name, Duration timeout, ServiceState onTimeout) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("timeout", timeout.toSeconds() + "s");
-        body.put("on_timeout", onTimeout == null ? null : onTimeout.wire());
+        if (timeout != null) {
+            body.put("timeout", timeout.toSeconds() + "s");
+        }
+        if (onTimeout != null) {
+            body.put("on_timeout", onTimeout.wire());
+        }
         return post("/api/v1/services/" + enc(name) + "/heartbeat", body, Heartbeat.class);
     }
 }

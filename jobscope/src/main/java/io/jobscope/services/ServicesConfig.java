@@ -178,6 +178,10 @@ public record ServicesConfig(Alerting alerting, List<Entry> services) {
             }
             if (hb.has("on_timeout")) {
                 onTimeout = state(hb.get("on_timeout"), at + ".heartbeat.on_timeout");
+                if (onTimeout.isOperational()) {
+                    throw new IllegalArgumentException(
+                            at + ".heartbeat.on_timeout: a silent service cannot be 'operational'");
+                }
             }
         } else if (!hb.isMissingNode() && !hb.isNull()) {
             throw new IllegalArgumentException(at + ".heartbeat: expecting {timeout: 5m, on_timeout: unknown}");

@@ -1,5 +1,7 @@
 package io.jobscope.web;
 
+import io.jobscope.client.Job;
+import io.jobscope.jobs.CpuEfficiency;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -55,6 +57,18 @@ public final class Fmt {
 
     public static String pct(Double p) {
         return p == null ? NONE : String.format(Locale.ROOT, "%.1f %%", p);
+    }
+
+    /** A job's CPU efficiency and what it is of: "20.0 % of 4 cores", "71.8 % of 1 core". */
+    public static String efficiency(Job job) {
+        Double p = CpuEfficiency.percent(job);
+        if (p == null) {
+            return NONE;
+        }
+        double cores =
+                CpuEfficiency.cores(job.details() == null ? null : job.details().attributes());
+        String n = cores == Math.rint(cores) ? String.valueOf((long) cores) : String.valueOf(cores);
+        return pct(p) + " of " + n + (cores == 1 ? " core" : " cores");
     }
 
     public static String hours(double h) {

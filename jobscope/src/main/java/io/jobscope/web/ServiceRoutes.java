@@ -95,7 +95,9 @@ public final class ServiceRoutes {
 
     private void heartbeat(Context ctx) {
         JsonNode body = body(ctx);
-        Duration timeout = Times.parseDuration(body.path("timeout").asText("5m"));
+        Duration timeout = body.hasNonNull("timeout")
+                ? Times.parseDuration(body.get("timeout").asText())
+                : null;
         ServiceState on = body.hasNonNull("on_timeout")
                 ? ServiceState.parse(body.get("on_timeout").asText())
                 : null;

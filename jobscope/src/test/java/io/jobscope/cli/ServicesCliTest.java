@@ -160,4 +160,36 @@ class ServicesCliTest {
         assertThat(run("services", "list", "--json", "--db", db)).isZero();
         assertThat(out).contains("\"services\"").contains("samweb");
     }
+
+    @Test
+    void heartbeatWithoutOptionsPrintsAPushUrlAndKeepsTheServicesFilesTimeoutAndState() throws Exception {
+        Path file = tmp.resolve("heartbeat.yaml");
+        Files.writeString(file, """
+                services:
+                  - name: condor-schedd
+                    heartbeat: {timeout: 10m, on_timeout: major_outage}
+                """);
+        assertThat(run("services", "load", file.toString(), "--db", db)).isZero();
+
+        assertThat(run("services", "heartbeat", "condor-schedd", "--db", db)).isZero();
+        assertThat(out.trim()).matches("http://SERVER:8080/api/v1/push/hb_\\S+");
+        assertThat(err).contains("at least every 600s, or condor-schedd goes major_outage");
+        assertThat(run("services", "list", "--json", "--db", db)).isZero();
+        assertThat(out).containsPattern("\"timeout_s\" : 600,\\s+\"on_timeout\" : \"major_outage\"");
+
+        assertThat(run("services", "heartbeat", "condor-schedd", "--on-timeout", "degraded", "--db", db))
+                .isZero();
+        assertThat(err).contains("at least every 600s, or condor-schedd goes degraded");
+    }
+
+    @Test
+    void heartbeatRefusesAnOperationalOrUnknownTimeoutStateInOneLine() {
+        assertThat(run("services", "heartbeat", "samweb", "--on-timeout", "operational", "--db", db))
+                .isEqualTo(2);
+        assertThat(err.strip()).doesNotContain("\n").contains("--on-timeout: a silent service cannot be 'operational'");
+        assertThat(run("services", "heartbeat", "samweb", "--on-timeout", "down", "--db", db))
+                .isEqualTo(2);
+        assertThat(err.strip()).doesNotContain("\n").contains("--on-timeout: 'down' is not a service state");
+        assertThat(out).isEmpty();
+    }
 }

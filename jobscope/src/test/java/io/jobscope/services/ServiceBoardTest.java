@@ -261,6 +261,68 @@ class ServiceBoardTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void pushUrlForAHeartbeatDeclaredInTheServicesFileKeepsTheFilesTimeoutAndState(Stores.Kind kind) throws Exception {
+        Path f = tmp.resolve("services.yaml");
+        java.nio.file.Files.writeString(
+                f, "services:\n  - name: condor-schedd\n    heartbeat: {timeout: 10m, on_timeout: major_outage}\n");
+        try (Database db = Stores.open(kind, tmp)) {
+            ServiceBoard board = new ServiceBoard(db, clock);
+            board.configure(ServicesConfig.load(f));
+
+            var hb = board.heartbeat("condor-schedd", null, null);
+            assertThat(hb.timeoutS()).isEqualTo(600);
+            assertThat(hb.onTimeout()).isEqualTo(ServiceState.MAJOR_OUTAGE);
+            var settings = view(board, "condor-schedd").heartbeat();
+            assertThat(settings.timeoutS()).isEqualTo(600);
+            assertThat(settings.onTimeout()).isEqualTo(ServiceState.MAJOR_OUTAGE);
+
+            var changed = board.heartbeat("condor-schedd", Duration.ofMinutes(2), null);
+            assertThat(changed.timeoutS())
+                    .as("a timeout given replaces the file's")
+                    .isEqualTo(120);
+            assertThat(changed.onTimeout()).isEqualTo(ServiceState.MAJOR_OUTAGE);
+            var fresh = board.heartbeat("gridftp", null, null);
+            assertThat(fresh.timeoutS())
+                    .as("a service without a heartbeat gets the defaults")
+                    .isEqualTo(300);
+            assertThat(fresh.onTimeout()).isEqualTo(ServiceState.UNKNOWN);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void heartbeatNeverPushedTimesOutSayingSoWithoutCallingItsSetUpTimeAPush(Stores.Kind kind) throws Exception {
+        Path f = tmp.resolve("services.yaml");
+        java.nio.file.Files.writeString(
+                f, "services:\n  - name: condor-schedd\n    heartbeat: {timeout: 5m, on_timeout: major_outage}\n");
+        try (Database db = Stores.open(kind, tmp)) {
+            ServiceBoard board = new ServiceBoard(db, clock);
+            Instant loaded = clock.instant();
+            board.configure(ServicesConfig.load(f));
+            assertThat(view(board, "condor-schedd").heartbeat().lastPush()).isNull();
+            clock.advance(Duration.ofMinutes(4));
+            board.configure(ServicesConfig.load(f)); // a server restart loads the file again
+            clock.advance(Duration.ofMinutes(2));
+
+            assertThat(board.checkHeartbeats()).isEqualTo(1);
+            ServiceView v = view(board, "condor-schedd");
+            assertThat(v.state()).isEqualTo(ServiceState.MAJOR_OUTAGE);
+            assertThat(v.since()).isEqualTo(loaded.plus(Duration.ofMinutes(5)));
+            assertThat(v.message())
+                    .isEqualTo("no heartbeat received since " + loaded
+                            + " (never pushed; no push URL yet: 'jobscope services heartbeat condor-schedd' makes one)")
+                    .doesNotContain("last push");
+            assertThat(v.heartbeat().lastPush()).isNull();
+
+            var hb = board.heartbeat("condor-schedd", null, null);
+            board.push(hb.token(), "up", null);
+            assertThat(view(board, "condor-schedd").state()).isEqualTo(ServiceState.OPERATIONAL);
+            assertThat(view(board, "condor-schedd").heartbeat().lastPush()).isEqualTo(clock.instant());
+        }
+    }
+
     @Test
     void heartbeatTimeoutStateIsConfigurable() {
         try (Database db = Stores.sqlite(tmp)) {
@@ -403,5 +465,11 @@ class ServiceBoardTest {
         assertThat(cfg.services().get(0).heartbeatTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(cfg.services().get(0).info().workflows()).containsExactly("keepup");
         assertThat(Map.of()).isEmpty();
+
+        java.nio.file.Files.writeString(
+                f, "services:\n  - name: schedd\n    heartbeat: {timeout: 5m, on_timeout: operational}\n");
+        assertThatThrownBy(() -> ServicesConfig.load(f))
+                .hasMessageEndingWith(
+                        "services.yaml: services[0] (schedd).heartbeat.on_timeout: a silent service cannot be 'operational'");
     }
 }

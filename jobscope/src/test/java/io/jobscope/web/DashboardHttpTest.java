@@ -3,6 +3,7 @@ package io.jobscope.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jobscope.client.Event;
 import io.jobscope.client.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,7 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +91,44 @@ class DashboardHttpTest {
                 ok += n.asLong();
             }
             assertThat(ok).isEqualTo(DashboardSeed.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void jobPageCpuEfficiencyCountsTheJobsCoresAsTheStatsPageDoes() throws Exception {
+        Instant start = Instant.now().minusSeconds(600);
+        List<Event> events = new ArrayList<>();
+        for (String[] j :
+                new String[][] {{"fit-4", "fit", "4"}, {"fit-1", "serial", null}, {"fit-junk", "junk", "-2"}}) {
+            events.add(Event.job(Event.JOB_STARTED, j[0], start)
+                    .put("app", j[1])
+                    .put(
+                            "attributes",
+                            j[2] == null ? Map.of("cpu_model", "EPYC") : Map.of("cores", Integer.parseInt(j[2]))));
+            events.add(Event.job(Event.JOB_FINISHED, j[0], start.plusSeconds(100))
+                    .put("status", "success")
+                    .put("exit_code", 0)
+                    .put("cpu_user_s", 70.0)
+                    .put("cpu_system_s", 10.0));
+        }
+        try (DashboardServer s = new DashboardServer(tmp, Tokens.none())) {
+            s.ingest(events);
+            assertThat(get(s.url("/jobs/fit-4")).body()).contains("20.0 % of 4 cores");
+            assertThat(get(s.url("/jobs/fit-1")).body()).contains("80.0 % of 1 core<");
+            assertThat(get(s.url("/jobs/fit-junk")).body())
+                    .as("cores that are not a positive number count as 1")
+                    .contains("80.0 % of 1 core<");
+
+            JsonNode stats = Json.mapper()
+                    .readTree(get(s.url("/api/v1/dashboard/stats?by=app")).body());
+            Map<String, Double> byApp = new java.util.HashMap<>();
+            stats.get("groups")
+                    .forEach(g ->
+                            byApp.put(g.get("key").asText(), g.get("efficiency").asDouble()));
+            assertThat(byApp)
+                    .containsEntry("fit", 20.0)
+                    .containsEntry("serial", 80.0)
+                    .containsEntry("junk", 80.0);
         }
     }
 

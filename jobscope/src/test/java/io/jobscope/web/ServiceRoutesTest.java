@@ -122,6 +122,26 @@ class ServiceRoutesTest {
                                 .statusCode())
                         .isEqualTo(404);
 
+                send(
+                        "POST",
+                        URI.create(base + "/api/v1/services/condor/heartbeat"),
+                        token,
+                        "{\"timeout\":\"10m\",\"on_timeout\":\"major_outage\"}");
+                JsonNode kept = Json.mapper()
+                        .readTree(send("POST", URI.create(base + "/api/v1/services/condor/heartbeat"), token, "{}")
+                                .body());
+                assertThat(kept.path("timeout_s").asLong())
+                        .as("a new push URL keeps the timeout: %s", kept)
+                        .isEqualTo(600);
+                assertThat(kept.path("on_timeout").asText()).isEqualTo("major_outage");
+                var operational = send(
+                        "POST",
+                        URI.create(base + "/api/v1/services/condor/heartbeat"),
+                        token,
+                        "{\"on_timeout\":\"operational\"}");
+                assertThat(operational.statusCode()).isEqualTo(400);
+                assertThat(operational.body()).contains("a silent service cannot be 'operational'");
+
                 JsonNode list = Json.mapper()
                         .readTree(send("GET", URI.create(base + "/api/v1/services"), token, null)
                                 .body());
