@@ -236,8 +236,10 @@ final class BatchStore {
         if (ids.isEmpty()) {
             return last;
         }
+        // Only jobs the store has: a new job (half of all batches, at the start of jobs) costs no probe of the
+        // events' index.
         try (PreparedStatement ps = c.prepareStatement("SELECT j.id, (SELECT MAX(time_ms) FROM job_event"
-                + " WHERE job_id = j.id) FROM unnest(?::text[]) AS j(id)")) {
+                + " WHERE job_id = j.id) FROM job j WHERE j.id = ANY (?::text[])")) {
             ps.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -373,7 +375,7 @@ final class BatchStore {
             }
             updateChanged(c, updates, now);
             if (!inserts.isEmpty()) {
-                upsert.addAll(insertNew(c, inserts, tails, rollup, now));
+                upsert.addAll(insertNew(c, inserts, jobEvents, tails, rollup, now));
             }
             if (!upsert.isEmpty() && dialect == Dialect.POSTGRES) {
                 upsertPostgres(c, upsert, now);
@@ -499,7 +501,13 @@ final class BatchStore {
      * after all (a job the writer forgot, or one another process wrote), for the caller to upsert.
      */
     private List<JobRow> insertNew(
-            Connection c, List<JobRow> rows, Map<String, String[]> tails, Rollup rollup, long now) throws SQLException {
+            Connection c,
+            List<JobRow> rows,
+            Map<String, List<IngestEvent>> jobEvents,
+            Map<String, String[]> tails,
+            Rollup rollup,
+            long now)
+            throws SQLException {
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(INSERT_NEW_JOB)) {
             for (JobRow row : rows) {
@@ -527,16 +535,52 @@ final class BatchStore {
                 rollup.add(old, -1);
             }
         }
-        // The store's events of these jobs include the batch's: fold each job's whole history.
+        // A job the writer had forgotten (more jobs under way than it remembers): the batch folds onto the stored
+        // row when it comes after all of the job's other events, as for a remembered one; else the whole history
+        // is folded again. Always folding the history would read every sample of a long job at each new sample.
         List<JobRow> merged = new ArrayList<>(stored.size());
-        for (Map.Entry<String, List<IngestEvent>> h :
-                loadEvents(c, stored.keySet()).entrySet()) {
+        List<String> refold = new ArrayList<>();
+        for (Map.Entry<String, JobRow> j : stored.entrySet()) {
+            List<IngestEvent> batch = jobEvents.get(j.getKey());
+            Long prior = j.getValue() == null ? null : priorEventTime(c, j.getKey(), batch);
+            if (prior != null && earliest(batch) > prior) {
+                JobRow row = j.getValue();
+                row.lastEventMs = prior;
+                JobProjection.fold(row, batch);
+                collectTails(batch, tails);
+                merged.add(row);
+            } else {
+                refold.add(j.getKey());
+            }
+        }
+        for (Map.Entry<String, List<IngestEvent>> h : loadEvents(c, refold).entrySet()) {
             JobRow row = new JobRow(h.getKey());
             JobProjection.fold(row, h.getValue());
             collectTails(h.getValue(), tails);
             merged.add(row);
         }
         return merged;
+    }
+
+    /** The latest time of the job's stored events other than the batch's (written already); null when none. */
+    private static Long priorEventTime(Connection c, String jobId, List<IngestEvent> batch) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT MAX(time_ms) FROM job_event WHERE job_id = ? AND id NOT IN (");
+        for (int i = 0; i < batch.size(); i++) {
+            sql.append(i == 0 ? "?" : ",?");
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+            ps.setString(1, jobId);
+            for (int i = 0; i < batch.size(); i++) {
+                ps.setString(i + 2, batch.get(i).id());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    long t = rs.getLong(1);
+                    return rs.wasNull() ? null : t;
+                }
+                return null;
+            }
+        }
     }
 
     /** The log tails of the finished events (sorted by {@link JobProjection#ORDER}): the last to carry one wins. */
