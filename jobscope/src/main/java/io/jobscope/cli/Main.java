@@ -141,6 +141,10 @@ public final class Main implements Runnable {
     }
 
     private static int handle(Exception e, PrintWriter err) {
+        if (e instanceof StoreException && io.jobscope.store.Database.isUnavailable(e)) {
+            err.println("jobscope: " + e.getMessage());
+            return EXIT_SERVER_ERROR; // the store is down or locked: a failed call, as an unreachable server's
+        }
         if (e instanceof UserException || e instanceof IllegalArgumentException || e instanceof StoreException) {
             err.println("jobscope: " + e.getMessage());
             return EXIT_USER_ERROR;

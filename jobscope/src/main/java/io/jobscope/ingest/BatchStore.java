@@ -239,7 +239,7 @@ final class BatchStore {
         // Only jobs the store has: a new job (half of all batches, at the start of jobs) costs no probe of the
         // events' index.
         try (PreparedStatement ps = c.prepareStatement("SELECT j.id, (SELECT MAX(time_ms) FROM job_event"
-                + " WHERE job_id = j.id) FROM job j WHERE j.id = ANY (?::text[])")) {
+                + " WHERE job_id = j.id AND type LIKE 'job.%') FROM job j WHERE j.id = ANY (?::text[])")) {
             ps.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -297,12 +297,12 @@ final class BatchStore {
             }
         }
         // A batch whose events all come after those the row holds folds onto it (a running job's samples, its
-        // end); one with an event that comes before (or at the same time as) any of them folds the job's whole
-        // history again, so that the row is the same whatever order the events arrived in.
+        // end, a sample at the same second as the last one); one with an event that comes before any of them
+        // folds the job's whole history again, so that the row is the same whatever order the events arrived in.
         List<String> refold = new ArrayList<>();
         for (Map.Entry<String, JobRow> j : jobs.entrySet()) {
             JobRow row = j.getValue();
-            if (row != null && (row.lastEventMs == null || earliest(jobEvents.get(j.getKey())) <= row.lastEventMs)) {
+            if (row != null && !JobProjection.comesAfter(jobEvents.get(j.getKey()), row)) {
                 refold.add(j.getKey());
             }
         }
@@ -564,7 +564,8 @@ final class BatchStore {
 
     /** The latest time of the job's stored events other than the batch's (written already); null when none. */
     private static Long priorEventTime(Connection c, String jobId, List<IngestEvent> batch) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT MAX(time_ms) FROM job_event WHERE job_id = ? AND id NOT IN (");
+        StringBuilder sql = new StringBuilder(
+                "SELECT MAX(time_ms) FROM job_event WHERE job_id = ? AND type LIKE 'job.%' AND id NOT IN (");
         for (int i = 0; i < batch.size(); i++) {
             sql.append(i == 0 ? "?" : ",?");
         }
@@ -614,7 +615,9 @@ final class BatchStore {
             return byJob;
         }
         List<String> ids = new ArrayList<>(jobIds);
-        String select = "SELECT id, type, time_ms, job_id, workflow_id, payload FROM job_event WHERE ";
+        // Job events only: a workflow event may name a job too, and the in-order path does not fold it either.
+        String select =
+                "SELECT id, type, time_ms, job_id, workflow_id, payload FROM job_event WHERE type LIKE 'job.%' AND ";
         if (dialect == Dialect.POSTGRES) {
             try (PreparedStatement ps = c.prepareStatement(select + "job_id = ANY (?::text[])")) {
                 ps.setArray(1, c.createArrayOf("text", ids.toArray()));

@@ -91,6 +91,11 @@ public final class EventValidator {
             throw new InvalidEventException("field 'workflow' is required for " + type);
         }
         boolean replacedNul = checkFields(obj, type);
+        // Inside params and attributes too (PostgreSQL's jsonb refuses \u0000 where the statistics read them):
+        // looked for only when the text holds the escape, which a NUL in JSON text must be.
+        if ((json == null || json.contains("\\u0000")) && replaceNulInside(obj)) {
+            replacedNul = true;
+        }
         return new IngestEvent(id, type, time, job, workflow, obj, json == null || replacedNul ? obj.toString() : json);
     }
 
@@ -122,10 +127,15 @@ public final class EventValidator {
                 if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) {
                     throw new InvalidEventException("field '" + name + "' must not be negative, got " + v);
                 }
-                double max = INT_FIELDS.contains(name)
-                        ? Integer.MAX_VALUE
-                        : name.endsWith("_bytes") ? Long.MAX_VALUE : MAX_SECONDS_OR_PERCENT;
-                if (d > max) {
+                boolean tooLarge;
+                if (INT_FIELDS.contains(name)) {
+                    tooLarge = v.isIntegralNumber() ? !v.canConvertToInt() : d > Integer.MAX_VALUE;
+                } else if (name.endsWith("_bytes")) {
+                    tooLarge = v.isIntegralNumber() ? !v.canConvertToLong() : d >= 0x1p63;
+                } else {
+                    tooLarge = d > MAX_SECONDS_OR_PERCENT;
+                }
+                if (tooLarge) {
                     throw new InvalidEventException("field '" + name + "' is too large to be true, got " + v);
                 }
             }
@@ -186,6 +196,47 @@ public final class EventValidator {
             throw new InvalidEventException("field '" + field + "' must be a non-empty string, got " + kind(v));
         }
         return noNul(field, v.asText());
+    }
+
+    /** Replaces NUL in the strings (values and keys) inside a JSON object or array; says whether it did. */
+    private static boolean replaceNulInside(JsonNode n) {
+        boolean replaced = false;
+        if (n instanceof ObjectNode o) {
+            java.util.List<String> nulKeys = new java.util.ArrayList<>(0);
+            Iterator<Map.Entry<String, JsonNode>> it = o.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> f = it.next();
+                JsonNode v = f.getValue();
+                if (v.isTextual() && v.textValue().indexOf('\0') >= 0) {
+                    f.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(withoutNul(v.textValue())));
+                    replaced = true;
+                } else if (v.isContainerNode()) {
+                    replaced |= replaceNulInside(v);
+                }
+                if (f.getKey().indexOf('\0') >= 0) {
+                    nulKeys.add(f.getKey());
+                }
+            }
+            for (String k : nulKeys) {
+                o.set(withoutNul(k), o.remove(k));
+                replaced = true;
+            }
+        } else if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                JsonNode v = a.get(i);
+                if (v.isTextual() && v.textValue().indexOf('\0') >= 0) {
+                    a.set(i, com.fasterxml.jackson.databind.node.TextNode.valueOf(withoutNul(v.textValue())));
+                    replaced = true;
+                } else if (v.isContainerNode()) {
+                    replaced |= replaceNulInside(v);
+                }
+            }
+        }
+        return replaced;
+    }
+
+    private static String withoutNul(String s) {
+        return s.replace('\0', '\uFFFD');
     }
 
     /** An id with a NUL in it is no name anyone typed, and PostgreSQL could not store it. */

@@ -37,6 +37,42 @@ final class JobProjection {
         };
     }
 
+    /**
+     * Whether every event of {@code batch} comes after, in {@link #ORDER}, every event folded into the row, so
+     * that folding the batch onto the row gives what folding the whole history would. At the time of the last
+     * event folded in, that takes its rank and id, known when the row was folded here; a row read back from
+     * the store knows only the time, and a tie then says no.
+     */
+    static boolean comesAfter(List<IngestEvent> batch, JobRow row) {
+        if (row.lastEventMs == null) {
+            return false;
+        }
+        IngestEvent first = java.util.Collections.min(batch, ORDER);
+        if (first.timeMs() != row.lastEventMs) {
+            return first.timeMs() > row.lastEventMs;
+        }
+        if (row.lastId == null) {
+            return false;
+        }
+        int rank = orderRank(first);
+        return rank > row.lastRank || rank == row.lastRank && first.id().compareTo(row.lastId) > 0;
+    }
+
+    /** Keeps the time, rank and id of the greatest event in {@link #ORDER} folded into the row. */
+    private static void noteApplied(JobRow row, IngestEvent e) {
+        int rank = orderRank(e);
+        if (row.lastEventMs == null || e.timeMs() > row.lastEventMs) {
+            row.lastEventMs = e.timeMs();
+            row.lastRank = rank;
+            row.lastId = e.id();
+        } else if (e.timeMs() == row.lastEventMs
+                && row.lastId != null
+                && (rank > row.lastRank || rank == row.lastRank && e.id().compareTo(row.lastId) > 0)) {
+            row.lastRank = rank;
+            row.lastId = e.id();
+        }
+    }
+
     /** Folds {@code events} (sorted here, in place, by {@link #ORDER}) into {@code row}. */
     static void fold(JobRow row, List<IngestEvent> events) {
         events.sort(ORDER);
@@ -50,7 +86,7 @@ final class JobProjection {
      * row before: use {@link #fold}.
      */
     private static void apply(JobRow row, IngestEvent e) {
-        row.lastEventMs = row.lastEventMs == null ? e.timeMs() : Math.max(row.lastEventMs, e.timeMs());
+        noteApplied(row, e);
         ObjectNode f = e.fields();
         if (e.workflowId() != null) {
             row.workflowId = e.workflowId();
@@ -128,9 +164,10 @@ final class JobProjection {
 
     /**
      * A {@code job.finished} of the current attempt (a {@code job.started} after the end clears the outcome
-     * first). Every field it carries replaces what earlier events gave; one it does not carry is kept. The
-     * status is its {@code status}, else derived from the merged {@code exit_code} and {@code signal} —
-     * unless it carries none of the three and the attempt has an outcome already, which it then keeps.
+     * first). One that gives an outcome ({@code status}, {@code exit_code} or {@code signal}) replaces the
+     * whole outcome — status, exit code, signal, error, hold reason — with its own (an earlier failure's error
+     * does not stay on a success); one that gives none (only memory, say) keeps the outcome and adds what it
+     * carries. Resource figures it carries replace earlier ones; those it does not carry are kept.
      */
     private static void finished(JobRow row, IngestEvent e, ObjectNode f) {
         row.endTimeMs = max(row.endTimeMs, e.timeMs());
@@ -145,10 +182,16 @@ final class JobProjection {
         Integer signal = f.hasNonNull("signal") ? f.get("signal").asInt() : null;
         String status = text(f, "status");
         boolean hadOutcome = row.status != null && rank(row.status) == 2;
-        row.exitCode = coalesce(exit, row.exitCode);
-        row.signal = coalesce(signal, row.signal);
-        row.error = coalesce(text(f, "error"), row.error);
-        row.heldReason = coalesce(text(f, "held_reason"), row.heldReason);
+        boolean givesOutcome = status != null || exit != null || signal != null;
+        if (givesOutcome) {
+            row.exitCode = exit;
+            row.signal = signal;
+            row.error = text(f, "error");
+            row.heldReason = text(f, "held_reason");
+        } else {
+            row.error = coalesce(text(f, "error"), row.error);
+            row.heldReason = coalesce(text(f, "held_reason"), row.heldReason);
+        }
         row.cpuUserS = coalesce(doubleValue(f, "cpu_user_s"), row.cpuUserS);
         row.cpuSystemS = coalesce(doubleValue(f, "cpu_system_s"), row.cpuSystemS);
         row.readBytes = coalesce(longValue(f, "read_bytes"), row.readBytes);
@@ -163,7 +206,7 @@ final class JobProjection {
             row.durationGiven = true;
         }
         if (status == null) {
-            if (exit == null && signal == null && hadOutcome) {
+            if (!givesOutcome && hadOutcome) {
                 status = row.status;
             } else {
                 status = row.exitCode != null && row.exitCode == 0 && row.signal == null

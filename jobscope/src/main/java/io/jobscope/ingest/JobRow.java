@@ -51,6 +51,10 @@ final class JobRow {
      * come later may be folded onto the row; otherwise the job's events are folded again from the start.
      */
     Long lastEventMs;
+    /** Rank and id of the last event folded in, when the row was folded here (not read back): see JobProjection. */
+    int lastRank;
+
+    String lastId;
 
     JobRow(String id) {
         this.id = id;

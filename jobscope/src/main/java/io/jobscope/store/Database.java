@@ -89,9 +89,19 @@ public final class Database implements AutoCloseable {
         String path = location.startsWith("jdbc:sqlite:") ? location.substring("jdbc:sqlite:".length()) : location;
         if (path.startsWith("sqlite://")) {
             path = path.substring("sqlite://".length());
+        } else {
+            java.util.regex.Matcher m = FOREIGN_URL.matcher(path);
+            if (m.find()) { // not made into a file named after the URL (nor echoed: it may hold a password)
+                throw new StoreException("a store location starting '" + m.group(1) + "' is not one jobscope"
+                        + " knows: give a SQLite file path or a postgresql:// URL");
+            }
         }
         return Path.of(path).toAbsolutePath();
     }
+
+    /** A URL of another scheme (postgresql+psycopg2://, POSTGRESQL://, mysql://, jdbc:mysql:…). */
+    private static final java.util.regex.Pattern FOREIGN_URL =
+            java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://|jdbc:[A-Za-z0-9+.-]+:)");
 
     private static Database openSqlite(String location, int maxConnections) {
         Path file = sqliteFile(location);
@@ -415,6 +425,11 @@ public final class Database implements AutoCloseable {
      */
     public String unavailableReason(Throwable failure) {
         return redactor.apply(StoreFailures.unavailable(failure));
+    }
+
+    /** Whether {@code failure} says the store cannot be used (down, unreachable, locked), not that a request was bad. */
+    public static boolean isUnavailable(Throwable failure) {
+        return StoreFailures.unavailable(failure) != null;
     }
 
     /** One line naming the value the store refused, when {@code failure} is a data exception; else null. */

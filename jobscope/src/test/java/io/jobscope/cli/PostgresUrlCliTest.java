@@ -80,10 +80,11 @@ class PostgresUrlCliTest {
     }
 
     @Test
-    void anUnknownHostIsNamed() {
+    void anUnknownHostIsNamedAndExitsOneAsAStoreThatCannotBeReached() {
         CliRunner.Result r = CliRunner.run("history", "--db", "postgresql://ju:secret@nonexistent.invalid/jdb");
 
-        assertThat(r.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        // as a server that cannot be reached: the call failed (1), not what was typed (2)
+        assertThat(r.exit()).isEqualTo(Main.EXIT_SERVER_ERROR);
         assertThat(r.err()).contains("unknown host nonexistent.invalid");
     }
 
@@ -117,6 +118,19 @@ class PostgresUrlCliTest {
                 .doesNotContain("w/rd");
         assertThat(space.exit()).isEqualTo(Main.EXIT_USER_ERROR);
         assertThat(space.err()).contains("illegal character", "a space as %20").doesNotContain("js pass");
+    }
+
+    @Test
+    void aUrlOfAnotherSchemeIsRefusedNotMadeIntoAFileNamedAfterItWithItsPassword() {
+        for (String db : new String[] {"postgresql+psycopg2://u:s3cret@db/jobs", "POSTGRESQL://u:s3cret@db/jobs"}) {
+            for (String command : new String[] {"history", "stats"}) {
+                CliRunner.Result r = CliRunner.run(command, "--db", db);
+                assertThat(r.exit()).as(db + " " + command).isEqualTo(Main.EXIT_USER_ERROR);
+                assertThat(r.err()).as(db).contains("is not one jobscope knows").doesNotContain("s3cret");
+            }
+        }
+        assertThat(java.nio.file.Path.of("postgresql+psycopg2:")).doesNotExist();
+        assertThat(java.nio.file.Path.of("POSTGRESQL:")).doesNotExist();
     }
 
     @Test

@@ -81,6 +81,42 @@ class EventOrderStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void aLaterOutcomeReplacesTheWholeEarlierOneSoASuccessKeepsNoErrorOfTheFailure(Stores.Kind kind) {
+        try (Database db = Stores.open(kind, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            Ingestor ingestor = new Ingestor(writer);
+            Event failed = Event.job(Event.JOB_FINISHED, "rerun", T)
+                    .id("rerun-1")
+                    .put("status", "failed")
+                    .put("error", "no benchmark result")
+                    .put("exit_code", 1);
+            Event success = Event.job(Event.JOB_FINISHED, "rerun", T.plusSeconds(100))
+                    .id("rerun-2")
+                    .put("status", "success");
+            ingest(ingestor, List.of(failed));
+            ingest(ingestor, List.of(success));
+            Event failedToo = Event.job(Event.JOB_FINISHED, "rerun-late", T)
+                    .id("late-1")
+                    .put("status", "failed")
+                    .put("error", "no benchmark result")
+                    .put("exit_code", 1);
+            Event successToo = Event.job(Event.JOB_FINISHED, "rerun-late", T.plusSeconds(100))
+                    .id("late-2")
+                    .put("status", "success");
+            ingest(ingestor, List.of(successToo));
+            ingest(ingestor, List.of(failedToo));
+
+            for (String id : List.of("rerun", "rerun-late")) {
+                Job job = new JobService(db).job(id).orElseThrow();
+                assertThat(job.status()).as(id).isEqualTo("success");
+                assertThat(job.error()).as(id).isNull();
+                assertThat(job.exitCode()).as(id).isNull();
+            }
+        }
+    }
+
     /**
      * Everything the rule has to decide: fields carried by several events (later time wins; at the same time
      * the greater id), an outcome without a status, a status given later, a retry, a start given only by
@@ -210,7 +246,8 @@ class EventOrderStoreTest {
             }
             assertThat(row(shared, "h0"))
                     .containsEntry("status", "timeout")
-                    .containsEntry("exit_code", 0)
+                    // the timeout gives the outcome whole: the exit code 0 of the finished before it does not stay
+                    .containsEntry("exit_code", null)
                     .containsEntry("error", null)
                     .containsEntry("held_reason", "walltime")
                     .containsEntry("host", "cn2")

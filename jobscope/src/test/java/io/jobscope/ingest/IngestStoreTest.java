@@ -133,12 +133,17 @@ class IngestStoreTest {
                 EventWriter writer = new EventWriter(db)) {
             String body = Event.job(Event.JOB_STARTED, "ok1", T0)
                             .put("host", "cn" + '\0' + "1")
-                            .toLine() + "\n"
+                            .put(
+                                    "attributes",
+                                    java.util.Map.of("note", "a" + '\0' + "b", "k" + '\0', List.of("x" + '\0')))
+                            .toLine()
+                    + "\n"
                     + "{\"id\":\"n1\",\"type\":\"job.started\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"nul\\u0000job\"}\n"
                     + "{\"id\":\"f1\",\"type\":\"job.started\",\"time\":\"+999999999-12-31T23:59:59Z\",\"job\":\"far\"}\n"
                     + "{\"id\":\"f2\",\"type\":\"job.started\",\"time\":\"0000-01-01T00:00:00Z\",\"job\":\"far\"}\n"
                     + "{\"id\":\"s1\",\"type\":\"job.sample\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"ok1\",\"threads\":3000000000}\n"
                     + "{\"id\":\"s2\",\"type\":\"job.finished\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"big\",\"mem_peak_bytes\":1e30}\n"
+                    + "{\"id\":\"s3\",\"type\":\"job.sample\",\"time\":\"2026-11-21T10:00:00Z\",\"job\":\"ok1\",\"rss_bytes\":9223372036854775808}\n"
                     + Event.job(Event.JOB_FINISHED, "ok1", T0.plusSeconds(5))
                             .put("exit_code", 1)
                             .put("error", "binary" + '\0' + "output")
@@ -155,9 +160,13 @@ class IngestStoreTest {
                             l -> assertThat(l).startsWith("3: field 'time' is not a time jobscope can store"),
                             l -> assertThat(l).startsWith("4: field 'time' is not a time jobscope can store"),
                             l -> assertThat(l).startsWith("5: field 'threads' is too large"),
-                            l -> assertThat(l).startsWith("6: field 'mem_peak_bytes' is too large"));
+                            l -> assertThat(l).startsWith("6: field 'mem_peak_bytes' is too large"),
+                            l -> assertThat(l).startsWith("7: field 'rss_bytes' is too large"));
             Job job = new JobService(db).job("ok1").orElseThrow();
             assertThat(job.host()).isEqualTo("cn\uFFFD1");
+            assertThat(job.details().attributes())
+                    .containsEntry("note", "a\uFFFDb")
+                    .containsEntry("k\uFFFD", List.of("x\uFFFD"));
             assertThat(job.error()).isEqualTo("binary\uFFFDoutput");
             assertThat(job.details().stderrTail()).isEqualTo("a\uFFFDb\n");
             String payload = db.jdbi()
