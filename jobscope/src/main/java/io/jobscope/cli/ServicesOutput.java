@@ -35,15 +35,17 @@ final class ServicesOutput {
             return null;
         }
         String s = text.strip();
+        // to the millisecond, as the store keeps times (and prints them)
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         try {
             if (s.equalsIgnoreCase("now")) {
-                return Instant.now();
+                return now;
             }
             if (s.startsWith("+")) {
-                return Instant.now().plus(Times.parseDuration(s.substring(1)));
+                return now.plus(Times.parseDuration(s.substring(1)));
             }
             if (s.matches("\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w)")) {
-                return Instant.now().plus(Times.parseDuration(s));
+                return now.plus(Times.parseDuration(s));
             }
             return Times.parseInstant(s, Clock.systemUTC());
         } catch (IllegalArgumentException e) {

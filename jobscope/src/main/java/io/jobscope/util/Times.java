@@ -23,7 +23,9 @@ public final class Times {
     public static Instant parseInstant(String text, Clock clock) {
         String s = text.trim();
         if (DURATION.matcher(s).matches()) {
-            return clock.instant().minus(parseDuration(s));
+            return clock.instant()
+                    .truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+                    .minus(parseDuration(s));
         }
         try {
             if (s.length() == 10) {

@@ -114,7 +114,16 @@ public final class Dashboard {
         cfg.routes.get("/api/v1/dashboard/overview", ctx -> ctx.json(queries.overview()));
         cfg.routes.get("/api/v1/dashboard/throughput", ctx -> ctx.json(queries.throughput()));
         cfg.routes.get("/api/v1/dashboard/workflows/{id}/timeline", ctx -> ctx.json(queries.timeline(wf(ctx))));
-        cfg.routes.get("/api/v1/dashboard/workflows/{id}/dag", ctx -> ctx.json(queries.dag(wf(ctx))));
+        cfg.routes.get("/api/v1/dashboard/workflows/{id}/dag", ctx -> {
+            String id = wf(ctx);
+            Map<String, Object> dag = queries.dag(id);
+            if (dag.get("nodes") instanceof java.util.Collection<?> nodes
+                    && nodes.isEmpty()
+                    && queries.workflow(id).isEmpty()) { // as the workflow's page: 404, not an empty graph
+                throw new ApiException(404, "no workflow with id '" + id + "'");
+            }
+            ctx.json(dag);
+        });
         cfg.routes.get("/api/v1/dashboard/workflows/{id}/resources", ctx -> ctx.json(queries.resources(wf(ctx))));
         cfg.routes.get(
                 "/api/v1/dashboard/stats",

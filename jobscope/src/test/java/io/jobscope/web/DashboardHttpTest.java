@@ -80,6 +80,9 @@ class DashboardHttpTest {
                             .body());
             assertThat(dag.get("nodes")).hasSize(10);
             assertThat(dag.get("edges")).hasSize(9);
+            assertThat(get(s.url("/api/v1/dashboard/workflows/no-such-wf/dag")).statusCode())
+                    .as("an unknown workflow's graph is 404, as its page")
+                    .isEqualTo(404);
             JsonNode res = Json.mapper()
                     .readTree(get(s.url("/api/v1/dashboard/workflows/wf-reco/resources"))
                             .body());
