@@ -104,18 +104,27 @@ final class TokenCommand implements Runnable {
         @picocli.CommandLine.Mixin
         TokenFile tokenFile;
 
+        @Option(names = "--json", description = "Print JSON: {\"tokens\": [{name, scopes}]}.")
+        boolean json;
+
+        /** A token as listed: its name and scopes, never its hash. */
+        record Listed(String name, java.util.List<String> scopes) {}
+
         @Override
         public Integer call() throws IOException {
             java.io.PrintWriter out = spec.commandLine().getOut();
-            for (Tokens.Token t : tokenFile.tokens().list()) {
-                out.printf(
-                        "%-24s %s%n",
-                        t.name(),
-                        t.scopes().stream()
-                                .map(x -> x.name().toLowerCase(java.util.Locale.ROOT))
-                                .collect(java.util.stream.Collectors.joining(",")));
-            }
-            return 0;
+            java.util.List<Listed> tokens = tokenFile.tokens().list().stream()
+                    .map(t -> new Listed(
+                            t.name(),
+                            t.scopes().stream()
+                                    .map(x -> x.name().toLowerCase(java.util.Locale.ROOT))
+                                    .toList()))
+                    .toList();
+            return Format.listing(out, json, "tokens", tokens, "No tokens in " + tokenFile.path + ".", () -> {
+                for (Listed t : tokens) {
+                    out.printf("%-24s %s%n", t.name(), String.join(",", t.scopes()));
+                }
+            });
         }
     }
 

@@ -327,6 +327,12 @@ class QueryCommandsTest {
         assertThat(again.exit()).isEqualTo(2);
         assertThat(again.err()).contains("a token named 'ci'");
         assertThat(io.jobscope.web.Tokens.load(file).size()).isEqualTo(1);
+        JsonNode listed = Json.mapper()
+                .readTree(CliRunner.run("token", "list", "--json", "--token-file", file.toString())
+                        .out());
+        assertThat(listed.path("tokens").get(0).path("name").asText()).isEqualTo("ci");
+        assertThat(listed.path("tokens").get(0).path("scopes").get(0).asText()).isEqualTo("read");
+        assertThat(listed.toString()).doesNotContain("sha256");
     }
 
     @Test
