@@ -66,6 +66,9 @@ public final class EventWriter implements AutoCloseable, EventSink {
     /** How many job rows a server's SQLite writer remembers (see {@link JobCache}). */
     private static final int CACHED_JOBS = Integer.getInteger("jobscope.writerJobCache", 50_000);
 
+    /** How long the writer's PostgreSQL connection may sit idle before it is checked before use. */
+    private static final long IDLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
+
     private static final long WRITER_CACHE_KIB = Long.getLong("jobscope.writerCacheKib", 256L * 1024);
     private final ScheduledExecutorService checkpointer;
     private volatile long lastCommitNanos;
@@ -359,6 +362,16 @@ public final class EventWriter implements AutoCloseable, EventSink {
      * write keeps the B-tree pages of the indexes hot between transactions.
      */
     private Connection connection() throws SQLException {
+        if (connection != null
+                && db.dialect() == Dialect.POSTGRES
+                && uncommitted.isEmpty()
+                && System.nanoTime() - Math.max(lastWriteNanos, lastCommitNanos) > IDLE_CHECK_NANOS
+                && !connection.isValid(2)) {
+            // Idle, between transactions, and gone (PostgreSQL restarted meanwhile): a new one, rather than a
+            // 503 for the first events after the restart.
+            LOG.info("the writer's connection to the store was lost while idle; connecting again");
+            dropConnection();
+        }
         if (connection == null || connection.isClosed()) {
             Connection c = db.dataSource().getConnection();
             if (db.dialect() == Dialect.SQLITE) {

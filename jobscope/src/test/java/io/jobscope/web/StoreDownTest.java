@@ -65,4 +65,39 @@ class StoreDownTest {
             pg.close();
         }
     }
+
+    @Test
+    void theFirstEventsAfterPostgresRestartedUnderAnIdleServerAreStored(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .start();
+        int port = pg.getPort();
+        try (TestServer server = new TestServer(Stores.url(pg))) {
+            assertThat(post(server.url(), "r1").statusCode()).isEqualTo(200);
+            pg.close();
+            pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(data)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .start();
+            Thread.sleep(6_000); // the writer's connection, idle, died with the restart
+
+            HttpResponse<String> r = post(server.url(), "r2");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        } finally {
+            pg.close();
+        }
+    }
+
+    private HttpResponse<String> post(String base, String job) throws Exception {
+        String line = io.jobscope.client.Event.job(io.jobscope.client.Event.JOB_STARTED, job, java.time.Instant.now())
+                .toLine();
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                        .POST(HttpRequest.BodyPublishers.ofString(line))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }
