@@ -111,7 +111,10 @@ final class ServerCommand implements Callable<Integer> {
         }
         ServicesConfig servicesConfig =
                 servicesFile == null ? ServicesConfig.empty() : ServicesConfig.load(servicesFile);
-        Ports.requireFree(listen, port, ""); // before the store is opened, or made and migrated when new
+        Ports.requireFree(
+                listen,
+                port,
+                " (choose another with --port)"); // before the store is opened, or made and migrated when new
         Database database = Database.open(Database.defaultLocation(db), 8);
         ServiceBoard board = new ServiceBoard(database, Clock.systemUTC(), servicesConfig.alerting());
         board.configure(servicesConfig);

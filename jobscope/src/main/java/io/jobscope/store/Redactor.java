@@ -22,8 +22,11 @@ public final class Redactor {
     private static final Pattern LOCATION_USER_INFO =
             Pattern.compile("^((?:jdbc:)?postgres(?:ql)?://[^:@/]*:)(.*)@", Pattern.CASE_INSENSITIVE);
 
-    /** {@code scheme://user:password@} inside any text. */
-    private static final Pattern TEXT_USER_INFO = Pattern.compile("(://[^:@/\\s]*:)[^@\\s]*@");
+    /** {@code scheme://user:password@} inside any text (not across a path or query: see {@link #QUERY}). */
+    private static final Pattern TEXT_USER_INFO = Pattern.compile("(://[^:@/\\s]*:)[^@\\s/?#]*@");
+
+    /** Where a location's query begins: the first {@code ?name=} (a '?' inside a password is not followed so). */
+    private static final Pattern QUERY = Pattern.compile("\\?[A-Za-z_]+=");
 
     /** {@code password=...} (also {@code sslpassword=}) as a URL parameter or a driver property. */
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)((?:^|[?&;\\s])[a-z]*password=)[^&;\\s]*");
@@ -48,7 +51,7 @@ public final class Redactor {
             return new Redactor(null, List.of());
         }
         Set<String> found = new LinkedHashSet<>();
-        Matcher m = LOCATION_USER_INFO.matcher(location);
+        Matcher m = LOCATION_USER_INFO.matcher(beforeQuery(location));
         if (m.find()) {
             addSecret(found, m.group(2));
         }
@@ -87,9 +90,16 @@ public final class Redactor {
         if (location == null) {
             return null;
         }
-        Matcher m = LOCATION_USER_INFO.matcher(location);
+        // The user info ends at the last '@' before the query: a '@' in a query's password= is not its end.
+        String head = beforeQuery(location);
+        Matcher m = LOCATION_USER_INFO.matcher(head);
         String shown = m.find() ? m.group(1) + MASK + "@" + location.substring(m.end()) : location;
         return apply(shown);
+    }
+
+    private static String beforeQuery(String location) {
+        Matcher q = QUERY.matcher(location);
+        return q.find() ? location.substring(0, q.start()) : location;
     }
 
     /** {@code text} with every password this redactor knows of, and any password in URL form, masked. */

@@ -50,7 +50,8 @@ class PortInUseTest {
 
             assertThat(r.exit()).isEqualTo(2);
             assertThat(r.err())
-                    .isEqualTo("jobscope: cannot listen on 127.0.0.1:" + port + ": Address already in use\n");
+                    .isEqualTo("jobscope: cannot listen on 127.0.0.1:" + port
+                            + ": Address already in use (choose another with --port)\n");
             assertThat(tmp).isDirectoryNotContaining("glob:**/server.db*");
         }
     }
