@@ -242,6 +242,12 @@ public final class KeystoneImporter {
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new InvalidEventException("malformed JSON: a record must be one JSON object on its line");
             }
+            if (profile != null && profile.contains("\\u0000")) { // rare: the tree, NUL replaced as in events
+                JsonNode tree = mapper.readTree(profile);
+                if (io.jobscope.ingest.EventValidator.replaceNulInside(tree)) {
+                    profile = tree.toString();
+                }
+            }
             return new Record(fields, profile);
         } catch (JsonProcessingException e) {
             throw new InvalidEventException("malformed JSON: " + e.getOriginalMessage());

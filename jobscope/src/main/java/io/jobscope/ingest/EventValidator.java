@@ -199,7 +199,7 @@ public final class EventValidator {
     }
 
     /** Replaces NUL in the strings (values and keys) inside a JSON object or array; says whether it did. */
-    private static boolean replaceNulInside(JsonNode n) {
+    public static boolean replaceNulInside(JsonNode n) {
         boolean replaced = false;
         if (n instanceof ObjectNode o) {
             java.util.List<String> nulKeys = new java.util.ArrayList<>(0);

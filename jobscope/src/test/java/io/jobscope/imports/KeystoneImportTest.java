@@ -189,6 +189,25 @@ class KeystoneImportTest {
     }
 
     @Test
+    void aNulInAProfileIsStoredAsAReplacementCharacterAsInEvents() throws Exception {
+        String record = "{\"task_id\": \"n-1\", \"tool\": \"sim\", \"start_time\": \"2025-10-15T00:00:00\","
+                + " \"end_time\": \"2025-10-15T00:01:00\", \"status\": \"success\", \"returncode\": 0,"
+                + " \"detailed_profile\": {\"out\": \"bin\\u0000ary\", \"k\\u0000\": [\"x\\u0000\"]}}";
+        String db = tmp.resolve("k.db").toString();
+
+        CliRunner.Result r = importLines(List.of(record));
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode profile = Json.mapper()
+                .readTree(CliRunner.run("show", "n-1", "--db", db, "--json").out())
+                .get("details")
+                .get("attributes")
+                .get("detailed_profile");
+        assertThat(profile.get("out").asText()).isEqualTo("bin\uFFFDary");
+        assertThat(profile.get("k\uFFFD").get(0).asText()).isEqualTo("x\uFFFD");
+    }
+
+    @Test
     void aLineWithTextAfterItsRecordIsABadLine() throws Exception {
         List<String> lines = new ArrayList<>(Files.readAllLines(fixture()));
         lines.set(1, lines.get(1) + " {\"task_id\": \"second\"}");
