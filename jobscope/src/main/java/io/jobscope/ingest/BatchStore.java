@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -116,8 +117,9 @@ final class BatchStore {
             }
         }
         long now = System.currentTimeMillis();
-        Map<String, Long> lastEventTimes =
-                dialect == Dialect.POSTGRES ? lastEventTimes(c, firstById.values()) : Map.of();
+        // PostgreSQL: the rows of the batch's jobs, with the time of their latest event, read before the batch's
+        // events are stored (SQLite's writer remembers its rows; it may not read before it writes, see below).
+        Map<String, JobRow> stored = dialect == Dialect.POSTGRES ? storedJobs(c, firstById.values()) : Map.of();
         Set<String> inserted = insertEvents(c, new ArrayList<>(firstById.values()), now);
         if (cache != null) {
             // Only now, holding the write lock the inserts took (waiting for it as long as the busy timeout
@@ -131,7 +133,7 @@ final class BatchStore {
                 fresh.add(e);
             }
         }
-        project(c, fresh, now, lastEventTimes);
+        project(c, fresh, now, stored);
         if (cache != null) {
             cache.stamp(c);
         }
@@ -221,39 +223,32 @@ final class BatchStore {
                     + " ON CONFLICT (id) DO NOTHING RETURNING id";
 
     /**
-     * PostgreSQL, before the batch's events are stored: the latest event time the store has of each job the
-     * batch names (a job without events has none).
+     * PostgreSQL, before the batch's events are stored: the rows of the jobs the batch names that the store has,
+     * each with the time of its latest job event (null when it has none).
      */
-    private static Map<String, Long> lastEventTimes(Connection c, java.util.Collection<IngestEvent> events)
-            throws SQLException {
-        Set<String> ids = new HashSet<>();
+    private Map<String, JobRow> storedJobs(Connection c, java.util.Collection<IngestEvent> events) throws SQLException {
+        Set<String> ids = new LinkedHashSet<>();
         for (IngestEvent e : events) {
             if (e.isJobEvent()) {
                 ids.add(e.jobId());
             }
         }
-        Map<String, Long> last = new HashMap<>();
-        if (ids.isEmpty()) {
-            return last;
-        }
-        // Only jobs the store has: a new job (half of all batches, at the start of jobs) costs no probe of the
-        // events' index.
-        try (PreparedStatement ps = c.prepareStatement("SELECT j.id, (SELECT MAX(time_ms) FROM job_event"
-                + " WHERE job_id = j.id AND type LIKE 'job.%') FROM job j WHERE j.id = ANY (?::text[])")) {
-            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long t = rs.getLong(2);
-                    if (!rs.wasNull()) {
-                        last.put(rs.getString(1), t);
-                    }
-                }
-            }
-        }
-        return last;
+        Map<String, JobRow> rows = new HashMap<>();
+        selectIn(
+                c,
+                "SELECT " + JobRow.COLUMNS + ", (SELECT MAX(time_ms) FROM job_event e WHERE e.job_id = job.id"
+                        + " AND e.type LIKE 'job.%') AS last_event_ms FROM job WHERE ",
+                "id",
+                ids,
+                rs -> {
+                    JobRow row = JobRow.read(rs);
+                    row.lastEventMs = Rows.longOrNull(rs, "last_event_ms");
+                    rows.put(row.id, row);
+                });
+        return rows;
     }
 
-    private void project(Connection c, List<IngestEvent> fresh, long now, Map<String, Long> lastEventTimes)
+    private void project(Connection c, List<IngestEvent> fresh, long now, Map<String, JobRow> stored)
             throws SQLException {
         Map<String, JobRow> jobs = new LinkedHashMap<>();
         Map<String, List<IngestEvent>> jobEvents = new LinkedHashMap<>();
@@ -283,12 +278,7 @@ final class BatchStore {
                 j.setValue(known);
             }
         } else {
-            loadJobs(c, jobs);
-            for (JobRow row : jobs.values()) {
-                if (row != null) {
-                    row.lastEventMs = lastEventTimes.get(row.id);
-                }
-            }
+            jobs.replaceAll((id, none) -> stored.get(id));
         }
         Rollup rollup = new Rollup();
         for (JobRow row : jobs.values()) {
@@ -542,10 +532,11 @@ final class BatchStore {
         List<String> refold = new ArrayList<>();
         for (Map.Entry<String, JobRow> j : stored.entrySet()) {
             List<IngestEvent> batch = jobEvents.get(j.getKey());
-            Long prior = j.getValue() == null ? null : priorEventTime(c, j.getKey(), batch);
-            if (prior != null && earliest(batch) > prior) {
-                JobRow row = j.getValue();
-                row.lastEventMs = prior;
+            JobRow row = j.getValue();
+            if (row != null) {
+                row.lastEventMs = priorEventTime(c, j.getKey(), batch);
+            }
+            if (row != null && JobProjection.comesAfter(batch, row)) {
                 JobProjection.fold(row, batch);
                 collectTails(batch, tails);
                 merged.add(row);
@@ -599,104 +590,88 @@ final class BatchStore {
         }
     }
 
-    private static long earliest(List<IngestEvent> events) {
-        long t = Long.MAX_VALUE;
-        for (IngestEvent e : events) {
-            t = Math.min(t, e.timeMs());
-        }
-        return t;
-    }
-
     /** Every stored event of the jobs (the batch's included), by job. */
     private Map<String, List<IngestEvent>> loadEvents(Connection c, java.util.Collection<String> jobIds)
             throws SQLException {
         Map<String, List<IngestEvent>> byJob = new LinkedHashMap<>();
-        if (jobIds.isEmpty()) {
-            return byJob;
-        }
-        List<String> ids = new ArrayList<>(jobIds);
         // Job events only: a workflow event may name a job too, and the in-order path does not fold it either.
-        String select =
-                "SELECT id, type, time_ms, job_id, workflow_id, payload FROM job_event WHERE type LIKE 'job.%' AND ";
-        if (dialect == Dialect.POSTGRES) {
-            try (PreparedStatement ps = c.prepareStatement(select + "job_id = ANY (?::text[])")) {
-                ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-                readEvents(ps, byJob);
-            }
-            return byJob;
-        }
-        for (int from = 0; from < ids.size(); from += SELECT_CHUNK) {
-            int to = Math.min(ids.size(), from + SELECT_CHUNK);
-            StringBuilder sb = new StringBuilder(select).append("job_id IN (");
-            for (int k = from; k < to; k++) {
-                sb.append(k == from ? "?" : ",?");
-            }
-            sb.append(')');
-            try (PreparedStatement ps = c.prepareStatement(sb.toString())) {
-                for (int k = from; k < to; k++) {
-                    ps.setString(k - from + 1, ids.get(k));
-                }
-                readEvents(ps, byJob);
-            }
-        }
+        selectIn(
+                c,
+                "SELECT id, type, time_ms, job_id, workflow_id, payload FROM job_event WHERE type LIKE 'job.%' AND ",
+                "job_id",
+                jobIds,
+                rs -> {
+                    IngestEvent e = storedEvent(rs);
+                    byJob.computeIfAbsent(e.jobId(), k -> new ArrayList<>()).add(e);
+                });
         return byJob;
     }
 
-    private static void readEvents(PreparedStatement ps, Map<String, List<IngestEvent>> byJob) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String payload = rs.getString("payload");
-                ObjectNode fields;
-                try {
-                    fields = (ObjectNode) Json.mapper().readTree(payload);
-                } catch (java.io.IOException | ClassCastException x) {
-                    throw new SQLException("stored event " + rs.getString("id") + " is not a JSON object", x);
-                }
-                IngestEvent e = new IngestEvent(
-                        rs.getString("id"),
-                        rs.getString("type"),
-                        rs.getLong("time_ms"),
-                        rs.getString("job_id"),
-                        rs.getString("workflow_id"),
-                        fields,
-                        payload);
-                byJob.computeIfAbsent(e.jobId(), k -> new ArrayList<>()).add(e);
-            }
+    private static IngestEvent storedEvent(ResultSet rs) throws SQLException {
+        String payload = rs.getString("payload");
+        ObjectNode fields;
+        try {
+            fields = (ObjectNode) Json.mapper().readTree(payload);
+        } catch (java.io.IOException | ClassCastException x) {
+            throw new SQLException("stored event " + rs.getString("id") + " is not a JSON object", x);
         }
+        return new IngestEvent(
+                rs.getString("id"),
+                rs.getString("type"),
+                rs.getLong("time_ms"),
+                rs.getString("job_id"),
+                rs.getString("workflow_id"),
+                fields,
+                payload);
     }
 
     private void loadJobs(Connection c, Map<String, JobRow> jobs) throws SQLException {
-        List<String> ids = new ArrayList<>(jobs.keySet());
+        selectIn(c, "SELECT " + JobRow.COLUMNS + " FROM job WHERE ", "id", new ArrayList<>(jobs.keySet()), rs -> {
+            JobRow row = JobRow.read(rs);
+            jobs.put(row.id, row);
+        });
+    }
+
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Reads the rows of {@code select} (ending in {@code WHERE } or {@code AND }) whose {@code column} is one of
+     * {@code ids}: one array on PostgreSQL, lists of at most {@value #SELECT_CHUNK} on SQLite.
+     */
+    private void selectIn(Connection c, String select, String column, java.util.Collection<String> ids, RowReader read)
+            throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<String> all = new ArrayList<>(ids);
         if (dialect == Dialect.POSTGRES) {
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT " + JobRow.COLUMNS + " FROM job WHERE id = ANY (?::text[])")) {
-                ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-                readInto(ps, jobs);
+            try (PreparedStatement ps = c.prepareStatement(select + column + " = ANY (?::text[])")) {
+                ps.setArray(1, c.createArrayOf("text", all.toArray()));
+                readAll(ps, read);
             }
             return;
         }
-        for (int from = 0; from < ids.size(); from += SELECT_CHUNK) {
-            int to = Math.min(ids.size(), from + SELECT_CHUNK);
-            StringBuilder sb =
-                    new StringBuilder("SELECT ").append(JobRow.COLUMNS).append(" FROM job WHERE id IN (");
+        for (int from = 0; from < all.size(); from += SELECT_CHUNK) {
+            int to = Math.min(all.size(), from + SELECT_CHUNK);
+            StringBuilder sb = new StringBuilder(select).append(column).append(" IN (");
             for (int k = from; k < to; k++) {
                 sb.append(k == from ? "?" : ",?");
             }
-            sb.append(')');
-            try (PreparedStatement ps = c.prepareStatement(sb.toString())) {
+            try (PreparedStatement ps = c.prepareStatement(sb.append(')').toString())) {
                 for (int k = from; k < to; k++) {
-                    ps.setString(k - from + 1, ids.get(k));
+                    ps.setString(k - from + 1, all.get(k));
                 }
-                readInto(ps, jobs);
+                readAll(ps, read);
             }
         }
     }
 
-    private static void readInto(PreparedStatement ps, Map<String, JobRow> jobs) throws SQLException {
+    private static void readAll(PreparedStatement ps, RowReader read) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                JobRow row = JobRow.read(rs);
-                jobs.put(row.id, row);
+                read.read(rs);
             }
         }
     }
