@@ -90,18 +90,15 @@ public final class EventValidator {
         if (type.startsWith("workflow.") && workflow == null) {
             throw new InvalidEventException("field 'workflow' is required for " + type);
         }
-        boolean replacedNul = checkFields(obj, type);
-        // Inside params and attributes too (PostgreSQL's jsonb refuses \u0000 where the statistics read them):
-        // looked for only when the text holds the escape, which a NUL in JSON text must be.
-        if ((json == null || json.contains("\\u0000")) && replaceNulInside(obj)) {
-            replacedNul = true;
-        }
+        checkFields(obj, type);
+        // PostgreSQL's text (and jsonb, where the statistics read attributes) cannot hold NUL, which a program's
+        // binary output can: stored as U+FFFD, on SQLite too, in every string of the event, nested ones included.
+        // Looked for only when the text holds the escape, as a NUL in JSON text must be written.
+        boolean replacedNul = (json == null || json.contains("\\u0000")) && replaceNulInside(obj);
         return new IngestEvent(id, type, time, job, workflow, obj, json == null || replacedNul ? obj.toString() : json);
     }
 
-    /** Checks the fields; returns whether a NUL was replaced in one (the event's text must then be written anew). */
-    private static boolean checkFields(ObjectNode obj, String type) throws InvalidEventException {
-        boolean replacedNul = false;
+    private static void checkFields(ObjectNode obj, String type) throws InvalidEventException {
         Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> f = it.next();
@@ -112,12 +109,6 @@ public final class EventValidator {
             }
             if (STRING_FIELDS.contains(name) && !v.isTextual()) {
                 throw new InvalidEventException("field '" + name + "' must be a string, got " + kind(v));
-            }
-            if (v.isTextual() && v.textValue().indexOf('\0') >= 0) {
-                // PostgreSQL text cannot hold NUL (a program's binary output can): stored as U+FFFD, as on SQLite
-                f.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(
-                        v.textValue().replace('\0', '\uFFFD')));
-                replacedNul = true;
             }
             if (NON_NEGATIVE_NUMBERS.contains(name)) {
                 if (!v.isNumber()) {
@@ -184,7 +175,6 @@ public final class EventValidator {
                         + (state == null ? "nothing" : "'" + state + "'"));
             }
         }
-        return replacedNul;
     }
 
     private static String requiredString(ObjectNode obj, String field) throws InvalidEventException {
