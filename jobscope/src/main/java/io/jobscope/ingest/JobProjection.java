@@ -51,24 +51,22 @@ final class JobProjection {
         if (first.timeMs() != row.lastEventMs) {
             return first.timeMs() > row.lastEventMs;
         }
-        if (row.lastId == null) {
-            return false;
-        }
-        int rank = orderRank(first);
-        return rank > row.lastRank || rank == row.lastRank && first.id().compareTo(row.lastId) > 0;
+        return row.lastId != null && afterLastAtItsTime(first, row);
+    }
+
+    /** At the time of the row's last event (whose rank and id are known): whether {@code e} sorts after it. */
+    private static boolean afterLastAtItsTime(IngestEvent e, JobRow row) {
+        int rank = orderRank(e);
+        return rank > row.lastRank || rank == row.lastRank && e.id().compareTo(row.lastId) > 0;
     }
 
     /** Keeps the time, rank and id of the greatest event in {@link #ORDER} folded into the row. */
     private static void noteApplied(JobRow row, IngestEvent e) {
-        int rank = orderRank(e);
-        if (row.lastEventMs == null || e.timeMs() > row.lastEventMs) {
+        if (row.lastEventMs == null
+                || e.timeMs() > row.lastEventMs
+                || e.timeMs() == row.lastEventMs && row.lastId != null && afterLastAtItsTime(e, row)) {
             row.lastEventMs = e.timeMs();
-            row.lastRank = rank;
-            row.lastId = e.id();
-        } else if (e.timeMs() == row.lastEventMs
-                && row.lastId != null
-                && (rank > row.lastRank || rank == row.lastRank && e.id().compareTo(row.lastId) > 0)) {
-            row.lastRank = rank;
+            row.lastRank = orderRank(e);
             row.lastId = e.id();
         }
     }
