@@ -110,10 +110,8 @@ final class DiagnoseCommand implements Callable<Integer> {
                 }
                 report = service.report(new DiagnoseScope(job, workflow, from), reclassify);
             }
-            if (workflow != null
-                    && report.groups().isEmpty()
-                    && target.queries().workflow(workflow).isEmpty()) {
-                throw new UserException("no workflow '" + workflow + "' " + target.where());
+            if (report.groups().isEmpty()) {
+                target.requireWorkflow(workflow);
             }
             if (json) {
                 Format.json(out, report.groups());

@@ -60,10 +60,8 @@ final class StatsCommand implements Callable<Integer> {
         }
         try (Target ignored = target) {
             Stats s = target.queries().stats(key, from, workflow);
-            if (workflow != null
-                    && s.total() == 0
-                    && target.queries().workflow(workflow).isEmpty()) {
-                throw new UserException("no workflow '" + workflow + "' " + target.where());
+            if (s.total() == 0) {
+                target.requireWorkflow(workflow);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

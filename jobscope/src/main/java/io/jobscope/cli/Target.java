@@ -36,9 +36,14 @@ final class Target implements AutoCloseable {
         return server != null && !server.isBlank() && (db == null || db.isBlank());
     }
 
-    /** Where the commands look, for a message: "in the store" or "on http://…". */
-    String where() {
-        return remote() ? "on " + server : "in the store";
+    /**
+     * When a command filtered by {@code workflow} found nothing: a workflow that does not exist is the user's
+     * mistake (a typo), said as such, rather than an empty answer.
+     */
+    void requireWorkflow(String workflow) {
+        if (workflow != null && queries().workflow(workflow).isEmpty()) {
+            throw new UserException("no workflow '" + workflow + "' " + (remote() ? "on " + server : "in the store"));
+        }
     }
 
     JobQueries queries() {
