@@ -29,6 +29,15 @@ public final class FallbackReporter implements Reporter {
     }
 
     /**
+     * The warning when a server's events fall back to a spool: why, where they wait, and the command that sends
+     * them ({@code how} introduces it: "send them with").
+     */
+    public static String spooled(String why, java.nio.file.Path spool, java.net.URI server, String how) {
+        return why + "; events wait in " + spool + " (" + how + ": jobscope flush --spool " + spool + " --server "
+                + server + ")";
+    }
+
+    /**
      * Throws {@link HttpReporter.RejectedEventsException} as it comes when the server refused events (they
      * would be refused again from the spool); spools on any other failure.
      */

@@ -86,10 +86,7 @@ public final class JobMonitor implements AutoCloseable {
         FallbackReporter r = new FallbackReporter(
                 http,
                 new SpoolReporter(spool),
-                why -> STDERR.accept(why
-                        + "; events wait in " + spool + " (send them with: jobscope flush --spool " + spool
-                        + " --server "
-                        + server + ")"));
+                why -> STDERR.accept(FallbackReporter.spooled(why, spool, server, "send them with")));
         return new JobMonitor(r);
     }
 

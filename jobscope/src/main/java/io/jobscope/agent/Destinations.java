@@ -28,9 +28,7 @@ public final class Destinations {
         return () -> new FallbackReporter(
                 new HttpReporter(server, token, 3, Duration.ofMillis(200)),
                 new SpoolReporter(spool),
-                why -> warnings.accept(why + "; events wait in " + spool
-                        + " (the next run sends them, or: jobscope flush --spool " + spool + " --server " + server
-                        + ")"));
+                why -> warnings.accept(FallbackReporter.spooled(why, spool, server, "the next run sends them, or")));
     }
 
     public static Supplier<Reporter> spool(Path dir) {
