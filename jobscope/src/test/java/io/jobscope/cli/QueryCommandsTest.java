@@ -56,10 +56,7 @@ class QueryCommandsTest {
                         .put("stderr_tail", "line 1\nSegmentation fault\n")
                         .toLine())
                 .append('\n');
-        try (Database d = Database.open(db);
-                EventWriter w = new EventWriter(d)) {
-            new Ingestor(w).ingest(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)));
-        }
+        ingest(sb.toString());
     }
 
     @Test
@@ -232,15 +229,8 @@ class QueryCommandsTest {
 
     @Test
     void statsOfAWorkflowThatDoesNotExistIsTheUsersMistakeButAnEmptyWindowOfOneThatDoesIsNot() throws Exception {
-        try (Database d = Database.open(db);
-                EventWriter w = new EventWriter(d)) {
-            new Ingestor(w)
-                    .ingest(new ByteArrayInputStream(
-                            (Event.workflow(Event.WORKFLOW_STARTED, "nightly", Instant.parse("2025-10-16T08:00:00Z"))
-                                                    .toLine()
-                                            + "\n")
-                                    .getBytes(StandardCharsets.UTF_8)));
-        }
+        ingest(Event.workflow(Event.WORKFLOW_STARTED, "nightly", Instant.parse("2025-10-16T08:00:00Z"))
+                        .toLine() + "\n");
         try (io.jobscope.testing.TestServer server = new io.jobscope.testing.TestServer(db)) {
             for (String[] where : new String[][] {{"--db", db}, {"--server", server.url()}}) {
                 CliRunner.Result typo = CliRunner.run("stats", where[0], where[1], "--workflow", "nigthly");
@@ -272,21 +262,15 @@ class QueryCommandsTest {
 
     @Test
     void historySaysWhichExceptionATracebackEndedInNotThatATracebackFollows() throws Exception {
-        try (Database d = Database.open(db);
-                EventWriter w = new EventWriter(d)) {
-            new Ingestor(w)
-                    .ingest(new ByteArrayInputStream(
-                            (Event.job(Event.JOB_FINISHED, "tb-1", Instant.parse("2025-10-16T08:00:00Z"))
-                                                    .put("exit_code", 1)
-                                                    .put(
-                                                            "error",
-                                                            "Traceback (most recent call last):\n  File \"run.py\","
-                                                                    + " line 3, in <module>\nValueError: mesh_size must be"
-                                                                    + " positive\n")
-                                                    .toLine()
-                                            + "\n")
-                                    .getBytes(StandardCharsets.UTF_8)));
-        }
+        ingest(Event.job(Event.JOB_FINISHED, "tb-1", Instant.parse("2025-10-16T08:00:00Z"))
+                        .put("exit_code", 1)
+                        .put(
+                                "error",
+                                "Traceback (most recent call last):\n  File \"run.py\","
+                                        + " line 3, in <module>\nValueError: mesh_size must be"
+                                        + " positive\n")
+                        .toLine()
+                + "\n");
 
         String out = CliRunner.run("history", "--db", db, "--limit", "1").out();
 
@@ -297,16 +281,10 @@ class QueryCommandsTest {
 
     @Test
     void aJobNotStartedYetShowsWhenItWasSubmittedNotStarted() throws Exception {
-        try (Database d = Database.open(db);
-                EventWriter w = new EventWriter(d)) {
-            new Ingestor(w)
-                    .ingest(new ByteArrayInputStream(
-                            (Event.job(Event.JOB_SUBMITTED, "queued-1", Instant.parse("2025-10-16T08:00:00Z"))
-                                                    .put("app", "fenicsx")
-                                                    .toLine()
-                                            + "\n")
-                                    .getBytes(StandardCharsets.UTF_8)));
-        }
+        ingest(Event.job(Event.JOB_SUBMITTED, "queued-1", Instant.parse("2025-10-16T08:00:00Z"))
+                        .put("app", "fenicsx")
+                        .toLine()
+                + "\n");
 
         String out = CliRunner.run("history", "--db", db, "--status", "pending").out();
 
@@ -399,10 +377,7 @@ class QueryCommandsTest {
                         .put("state", "done")
                         .toLine()
                 + "\n";
-        try (Database d = Database.open(db);
-                EventWriter w = new EventWriter(d)) {
-            new Ingestor(w).ingest(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
-        }
+        ingest(body);
     }
 
     @Test
@@ -429,6 +404,14 @@ class QueryCommandsTest {
             assertThat(Json.mapper().readTree(r.out()).fieldNames())
                     .toIterable()
                     .containsExactly("by", "phases");
+        }
+    }
+
+    /** Stores NDJSON {@code lines} in the test's store, as a server would. */
+    private void ingest(String lines) {
+        try (Database d = Database.open(db);
+                EventWriter w = new EventWriter(d)) {
+            new Ingestor(w).ingest(new ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)));
         }
     }
 }
