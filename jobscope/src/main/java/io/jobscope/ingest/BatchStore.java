@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -105,10 +104,7 @@ final class BatchStore {
     /** Writes the parts (one per submission) in the caller's transaction; returns one result per part. */
     List<EventWriter.Result> write(Connection c, List<List<IngestEvent>> parts) throws SQLException {
         if (dialect == Dialect.POSTGRES) {
-            // Several servers may share one PostgreSQL: their writers take turns, as one writer would.
-            try (Statement st = c.createStatement()) {
-                st.execute("SELECT pg_advisory_xact_lock(7264019)");
-            }
+            lockSlots(c, parts);
         }
         Map<String, IngestEvent> firstById = new LinkedHashMap<>();
         for (List<IngestEvent> part : parts) {
@@ -150,6 +146,42 @@ final class BatchStore {
             results.add(new EventWriter.Result(accepted, part.size() - accepted));
         }
         return results;
+    }
+
+    /** How many advisory locks PostgreSQL writers share out the jobs among. */
+    private static final int SLOTS = 64;
+
+    /**
+     * The slot of a job event's job, which a PostgreSQL writer holds while it folds the job's row ({@code -1}:
+     * not a job event). The same in every process: {@code String.hashCode} is specified.
+     */
+    static int slot(IngestEvent e) {
+        return e.isJobEvent() && e.jobId() != null ? Math.floorMod(e.jobId().hashCode(), SLOTS) : -1;
+    }
+
+    /**
+     * PostgreSQL: the writer reads a job's row and writes back its fold, so two transactions must not fold one
+     * job at once (several lanes of one server, several servers on one store). Each takes the advisory locks
+     * of its jobs' slots, in ascending order, until it ends; lanes of one server never share a slot.
+     */
+    private static void lockSlots(Connection c, List<List<IngestEvent>> parts) throws SQLException {
+        java.util.BitSet slots = new java.util.BitSet(SLOTS);
+        for (List<IngestEvent> part : parts) {
+            for (IngestEvent e : part) {
+                int s = slot(e);
+                if (s >= 0) {
+                    slots.set(s);
+                }
+            }
+        }
+        if (slots.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT pg_advisory_xact_lock(7264019, s) FROM unnest(?::int4[]) AS s")) {
+            ps.setArray(1, c.createArrayOf("int4", slots.stream().boxed().toArray()));
+            ps.execute();
+        }
     }
 
     private static final String INSERT_EVENT_SQLITE =
@@ -252,7 +284,8 @@ final class BatchStore {
             throws SQLException {
         Map<String, JobRow> jobs = new LinkedHashMap<>();
         Map<String, List<IngestEvent>> jobEvents = new LinkedHashMap<>();
-        Map<String, WorkflowDelta> workflows = new LinkedHashMap<>();
+        // By id: concurrent transactions on PostgreSQL lock workflow rows in one order.
+        Map<String, WorkflowDelta> workflows = new java.util.TreeMap<>();
         for (IngestEvent e : fresh) {
             if (e.isJobEvent()) {
                 jobs.put(e.jobId(), null);
@@ -687,7 +720,8 @@ final class BatchStore {
                         + " jobs = job_rollup.jobs + excluded.jobs, cpu_s = job_rollup.cpu_s + excluded.cpu_s,"
                         + " duration_s = job_rollup.duration_s + excluded.duration_s,"
                         + " with_duration = job_rollup.with_duration + excluded.with_duration";
-        private final Map<JobRow.RollupKey, double[]> deltas = new HashMap<>();
+        // In key order, so that concurrent transactions on PostgreSQL (lanes, servers) lock its rows in one order.
+        private final Map<JobRow.RollupKey, double[]> deltas = new java.util.TreeMap<>(JobRow.RollupKey.ORDER);
         private final StatsMarks marks = new StatsMarks();
 
         void add(JobRow row, int sign) {

@@ -19,9 +19,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single writer of the store. Callers submit validated events; one thread groups what is waiting
- * into transactions of up to {@code maxBatch} events, and a submission's future completes only after the
+ * The writer of the store. Callers submit validated events; a writer thread groups what is waiting into
+ * transactions of up to {@code maxBatch} events, and a submission's future completes only after every
  * transaction holding its events has committed (the acknowledgement).
+ *
+ * <p>SQLite has one writer thread (the store allows one writer at a time). PostgreSQL has several ({@link
+ * #lanes()}), each on its own connection: a job's events always go to the same one (by the hash
+ * of the job id), so each job's row is still folded by one thread at a time, while the server works on
+ * several transactions at once. Writers of several processes on one PostgreSQL take turns per job through
+ * advisory locks ({@link BatchStore#write}).
  */
 public final class EventWriter implements AutoCloseable, EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
@@ -54,13 +60,9 @@ public final class EventWriter implements AutoCloseable, EventSink {
     private static final Submission POISON = new Submission(List.of(), new CompletableFuture<>());
 
     private final Database db;
-    private final BatchStore store;
-    private final int maxBatch;
-    private final int commitEvery;
-    private final List<Written> uncommitted = new ArrayList<>();
-    private volatile long uncommittedEvents;
-    private final BlockingQueue<Submission> queue;
-    private final Thread thread;
+    /** One per writer thread: SQLite's only, or PostgreSQL's (a job's events always go to the same one). */
+    private final Lane[] lanes;
+
     private static final long WAL_CHECKPOINT_BYTES = Long.getLong("jobscope.walCheckpointBytes", 256L << 20);
     private final long walCheckpointBytes;
     /** How many job rows a server's SQLite writer remembers (see {@link JobCache}). */
@@ -70,13 +72,14 @@ public final class EventWriter implements AutoCloseable, EventSink {
     private static final long IDLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private static final long WRITER_CACHE_KIB = Long.getLong("jobscope.writerCacheKib", 256L * 1024);
+    /**
+     * PostgreSQL's writer threads at most, each with a transaction of its own ({@code -Djobscope.postgresWriters};
+     * four measured no faster than two on two cores).
+     */
+    private static final int POSTGRES_LANES = Math.max(1, Integer.getInteger("jobscope.postgresWriters", 2));
+
     private final ScheduledExecutorService checkpointer;
-    private volatile long lastCommitNanos;
-    private volatile long lastWriteNanos;
-    private Connection connection; // the writer thread's only
     private volatile long lastCheckpointNanos;
-    /** Set by the checkpointer after a PASSIVE pass: the writer restarts the log between two transactions. */
-    private volatile boolean restartWanted;
 
     private volatile boolean closed;
 
@@ -93,13 +96,22 @@ public final class EventWriter implements AutoCloseable, EventSink {
             Database db, int maxBatch, int commitEvery, int queueCapacity, int cachedJobs, long walCheckpointBytes) {
         this.db = db;
         this.walCheckpointBytes = walCheckpointBytes;
-        this.store = new BatchStore(db.dialect(), cachedJobs);
-        this.maxBatch = maxBatch;
-        this.commitEvery = commitEvery;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.thread = new Thread(this::loop, "jobscope-writer");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        // A bulk writer keeps its transaction open across groups: lanes would wait for each other's commits on
+        // the rows they share (the statistics rollup), so an import has one.
+        // Each lane holds a connection: a quarter of the pool at most, so readers keep the rest (a server's pool
+        // of 8 gets two lanes; a command's pool of 2, one).
+        this.lanes = new Lane
+                [db.dialect() == Dialect.POSTGRES && commitEvery == 0
+                        ? Math.max(1, Math.min(POSTGRES_LANES, db.maxConnections() / 4))
+                        : 1];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new Lane(
+                    lanes.length == 1 ? "jobscope-writer" : "jobscope-writer-" + i,
+                    new BatchStore(db.dialect(), cachedJobs),
+                    maxBatch,
+                    commitEvery,
+                    queueCapacity);
+        }
         if (db.dialect() == Dialect.SQLITE) {
             checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "jobscope-checkpoint");
@@ -121,13 +133,15 @@ public final class EventWriter implements AutoCloseable, EventSink {
      * retried on the next tick.
      */
     void maybeCheckpoint() {
+        Lane lane = lanes[0]; // SQLite has one
         long wal = walBytes();
         // Idle: nothing written for a second, not merely no commit (a bulk writer's transaction is long).
-        boolean idle = uncommittedEvents == 0 && System.nanoTime() - lastWriteNanos > TimeUnit.SECONDS.toNanos(1);
-        if (idle && wal > 0 && lastCommitNanos > lastCheckpointNanos) {
+        boolean idle =
+                lane.uncommittedEvents == 0 && System.nanoTime() - lane.lastWriteNanos > TimeUnit.SECONDS.toNanos(1);
+        if (idle && wal > 0 && lane.lastCommitNanos > lastCheckpointNanos) {
             lastCheckpointNanos = System.nanoTime();
             checkpoint("TRUNCATE");
-        } else if (wal > walCheckpointBytes && lastCommitNanos > lastCheckpointNanos) {
+        } else if (wal > walCheckpointBytes && lane.lastCommitNanos > lastCheckpointNanos) {
             lastCheckpointNanos = System.nanoTime();
             // PASSIVE copies the log while the writer goes on; but a writer that never pauses keeps appending,
             // the log never starts over and grows without end (to ~1 GB in 20 s of ingest), every commit
@@ -136,7 +150,7 @@ public final class EventWriter implements AutoCloseable, EventSink {
             // back at once after every commit. An import of 1M records so keeps its log at a few hundred MB
             // instead of the size of the store (and measured 1-3 s faster).
             checkpoint("PASSIVE");
-            restartWanted = true;
+            lane.restartWanted = true;
         }
     }
 
@@ -180,14 +194,40 @@ public final class EventWriter implements AutoCloseable, EventSink {
         if (events.isEmpty()) {
             return CompletableFuture.completedFuture(Result.EMPTY);
         }
-        Submission s = new Submission(events, new CompletableFuture<>());
-        try {
-            queue.put(s);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(e);
+        if (lanes.length == 1) {
+            return lanes[0].submit(events);
         }
-        return s.done;
+        // Each job's events to its own lane, in the order given; the submission is acknowledged once every
+        // lane it went to has committed its part.
+        List<List<IngestEvent>> parts = new ArrayList<>(lanes.length);
+        for (int i = 0; i < lanes.length; i++) {
+            parts.add(new ArrayList<>());
+        }
+        for (IngestEvent e : events) {
+            int slot = BatchStore.slot(e);
+            parts.get(slot < 0 ? 0 : slot % lanes.length).add(e);
+        }
+        List<CompletableFuture<Result>> done = new ArrayList<>(lanes.length);
+        for (int i = 0; i < lanes.length; i++) {
+            if (!parts.get(i).isEmpty()) {
+                done.add(lanes[i].submit(parts.get(i)));
+            }
+        }
+        if (done.size() == 1) {
+            return done.get(0);
+        }
+        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenApply(none -> {
+            Result sum = Result.EMPTY;
+            for (CompletableFuture<Result> f : done) {
+                sum = sum.plus(f.join());
+            }
+            return sum;
+        });
+    }
+
+    /** How many writer threads this writer has (SQLite: always one). */
+    int lanes() {
+        return lanes.length;
     }
 
     /** Adds a listener told of every committed batch (for work that follows a commit, such as diagnosis). */
@@ -207,95 +247,231 @@ public final class EventWriter implements AutoCloseable, EventSink {
         }
     }
 
-    private void loop() {
-        List<Submission> group = new ArrayList<>();
-        while (true) {
-            Submission first;
+    /** One writer thread: its queue, its connection, and the transaction it has open. */
+    private final class Lane {
+        private final BatchStore store;
+        private final int maxBatch;
+        private final int commitEvery;
+        private final List<Written> uncommitted = new ArrayList<>();
+        private volatile long uncommittedEvents;
+        private final BlockingQueue<Submission> queue;
+        private final Thread thread;
+        private volatile long lastCommitNanos;
+        private volatile long lastWriteNanos;
+        private Connection connection; // this lane's thread's only
+        /** Set by the checkpointer after a PASSIVE pass: the writer restarts the log between two transactions. */
+        private volatile boolean restartWanted;
+
+        Lane(String name, BatchStore store, int maxBatch, int commitEvery, int queueCapacity) {
+            this.store = store;
+            this.maxBatch = maxBatch;
+            this.commitEvery = commitEvery;
+            this.queue = new ArrayBlockingQueue<>(queueCapacity);
+            this.thread = new Thread(this::loop, name);
+            this.thread.setDaemon(true);
+            this.thread.start();
+        }
+
+        CompletableFuture<Result> submit(List<IngestEvent> events) {
+            Submission s = new Submission(events, new CompletableFuture<>());
             try {
-                first = uncommitted.isEmpty() ? queue.take() : queue.poll(IDLE_COMMIT_MS, TimeUnit.MILLISECONDS);
+                queue.put(s);
             } catch (InterruptedException e) {
-                return;
+                Thread.currentThread().interrupt();
+                return CompletableFuture.failedFuture(e);
             }
-            if (first == null) {
-                commitWritten();
-                continue;
-            }
-            if (first == POISON) {
-                commitWritten();
-                return;
-            }
-            group.clear();
-            group.add(first);
-            int count = first.events.size();
-            Submission next;
-            boolean stop = false;
-            while (count < maxBatch && (next = queue.peek()) != null) {
-                if (next == POISON) {
-                    queue.poll();
-                    stop = true;
-                    break;
+            return s.done;
+        }
+
+        private void loop() {
+            List<Submission> group = new ArrayList<>();
+            while (true) {
+                Submission first;
+                try {
+                    first = uncommitted.isEmpty() ? queue.take() : queue.poll(IDLE_COMMIT_MS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    return;
                 }
-                queue.poll();
-                group.add(next);
-                count += next.events.size();
+                if (first == null) {
+                    commitWritten();
+                    continue;
+                }
+                if (first == POISON) {
+                    commitWritten();
+                    return;
+                }
+                group.clear();
+                group.add(first);
+                int count = first.events.size();
+                Submission next;
+                boolean stop = false;
+                while (count < maxBatch && (next = queue.peek()) != null) {
+                    if (next == POISON) {
+                        queue.poll();
+                        stop = true;
+                        break;
+                    }
+                    queue.poll();
+                    group.add(next);
+                    count += next.events.size();
+                }
+                writeGroup(group);
+                if (stop || uncommittedEvents >= commitEvery) {
+                    commitWritten();
+                }
+                if (stop) {
+                    return;
+                }
             }
-            writeGroup(group);
-            if (stop || uncommittedEvents >= commitEvery) {
-                commitWritten();
+        }
+
+        /** Writes a group of submissions into the open transaction; on failure, fails everything uncommitted. */
+        private void writeGroup(List<Submission> group) {
+            List<List<IngestEvent>> parts = new ArrayList<>(group.size());
+            for (Submission s : group) {
+                parts.add(s.events);
             }
-            if (stop) {
+            try {
+                List<Result> results = writeRetryingDeadlocks(parts);
+                lastWriteNanos = System.nanoTime();
+                boolean keep = !listeners.isEmpty();
+                for (int i = 0; i < group.size(); i++) {
+                    Submission s = group.get(i);
+                    uncommitted.add(new Written(keep ? s.events : List.of(), s.done, results.get(i)));
+                    uncommittedEvents += s.events.size();
+                }
+            } catch (SQLException | RuntimeException | Error e) {
+                for (Submission s : group) {
+                    uncommitted.add(new Written(List.of(), s.done, null));
+                }
+                fail(e);
+            }
+        }
+
+        /**
+         * PostgreSQL: lanes lock the rows they share (the statistics rollup, workflows) in one order, but a
+         * client that sends one event id under two jobs, or another process's transaction, can still make two
+         * of them wait for each other; the server then aborts one. A group in a transaction of its own is
+         * written again, a few times, rather than failed.
+         */
+        private List<Result> writeRetryingDeadlocks(List<List<IngestEvent>> parts) throws SQLException {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return store.write(connection(), parts);
+                } catch (SQLException e) {
+                    boolean retry = uncommitted.isEmpty()
+                            && attempt < 4
+                            && ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()));
+                    if (!retry) {
+                        throw e;
+                    }
+                    LOG.info("writing a batch again after the store aborted it ({})", e.getMessage());
+                    rollback(connection);
+                    store.rolledBack();
+                }
+            }
+        }
+
+        /** Commits the open transaction, then tells listeners and acknowledges every submission in it. */
+        private void commitWritten() {
+            if (uncommitted.isEmpty()) {
                 return;
             }
-        }
-    }
-
-    /** Writes a group of submissions into the open transaction; on failure, fails everything uncommitted. */
-    private void writeGroup(List<Submission> group) {
-        List<List<IngestEvent>> parts = new ArrayList<>(group.size());
-        for (Submission s : group) {
-            parts.add(s.events);
-        }
-        try {
-            List<Result> results = store.write(connection(), parts);
-            lastWriteNanos = System.nanoTime();
-            boolean keep = !listeners.isEmpty();
-            for (int i = 0; i < group.size(); i++) {
-                Submission s = group.get(i);
-                uncommitted.add(new Written(keep ? s.events : List.of(), s.done, results.get(i)));
-                uncommittedEvents += s.events.size();
+            try {
+                connection().commit();
+                lastCommitNanos = System.nanoTime();
+            } catch (SQLException | RuntimeException | Error e) {
+                fail(e);
+                return;
             }
-        } catch (SQLException | RuntimeException | Error e) {
-            for (Submission s : group) {
-                uncommitted.add(new Written(List.of(), s.done, null));
+            List<Written> done = new ArrayList<>(uncommitted);
+            uncommitted.clear();
+            uncommittedEvents = 0;
+            // Listeners hear of the batch before its callers are acknowledged, so work that follows a commit
+            // (diagnosis) is queued by the time a caller can ask for its result.
+            notifyListeners(done);
+            for (Written w : done) {
+                w.done.complete(w.result);
             }
-            fail(e);
+            if (restartWanted) {
+                restartWanted = false;
+                restartLog(connection);
+            }
         }
-    }
 
-    /** Commits the open transaction, then tells listeners and acknowledges every submission in it. */
-    private void commitWritten() {
-        if (uncommitted.isEmpty()) {
-            return;
+        /**
+         * Whatever went wrong, the transaction is rolled back, every waiting caller hears of it and the writer
+         * goes on (with a fresh connection, in case this one is broken).
+         */
+        private void fail(Throwable e) {
+            Connection c = connection;
+            if (c != null) {
+                rollback(c);
+            }
+            store.rolledBack();
+            dropConnection();
+            LOG.error("could not commit a batch of {} submission(s)", uncommitted.size(), e);
+            StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
+            for (Written w : uncommitted) {
+                w.done.completeExceptionally(failure);
+            }
+            uncommitted.clear();
+            uncommittedEvents = 0;
         }
-        try {
-            connection().commit();
-            lastCommitNanos = System.nanoTime();
-        } catch (SQLException | RuntimeException | Error e) {
-            fail(e);
-            return;
+
+        /**
+         * The lane's own connection, kept for its lifetime: SQLite keeps its page cache per connection, and a
+         * connection that did not write the last transaction must throw its cache away. One connection for
+         * every write keeps the B-tree pages of the indexes hot between transactions.
+         */
+        private Connection connection() throws SQLException {
+            if (connection != null
+                    && db.dialect() == Dialect.POSTGRES
+                    && uncommitted.isEmpty()
+                    && System.nanoTime() - Math.max(lastWriteNanos, lastCommitNanos) > IDLE_CHECK_NANOS
+                    && !connection.isValid(2)) {
+                // Idle, between transactions, and gone (PostgreSQL restarted meanwhile): a new one, rather than
+                // a 503 for the first events after the restart.
+                LOG.info("the writer's connection to the store was lost while idle; connecting again");
+                dropConnection();
+            }
+            if (connection == null || connection.isClosed()) {
+                Connection c = db.dataSource().getConnection();
+                if (db.dialect() == Dialect.SQLITE) {
+                    // Checkpoints run on their own thread (below), not inside this writer's commits.
+                    try (Statement st = c.createStatement()) {
+                        st.execute("PRAGMA wal_autocheckpoint=0");
+                        // The writer touches every index: a larger page cache than readers need keeps them hot.
+                        st.execute("PRAGMA cache_size=-" + WRITER_CACHE_KIB);
+                    }
+                }
+                c.setAutoCommit(false);
+                connection = c;
+            }
+            return connection;
         }
-        List<Written> done = new ArrayList<>(uncommitted);
-        uncommitted.clear();
-        uncommittedEvents = 0;
-        // Listeners hear of the batch before its callers are acknowledged, so work that follows a commit
-        // (diagnosis) is queued by the time a caller can ask for its result.
-        notifyListeners(done);
-        for (Written w : done) {
-            w.done.complete(w.result);
+
+        private void dropConnection() {
+            Connection c = connection;
+            connection = null;
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    LOG.warn("closing the writer's connection failed: {}", e.getMessage());
+                }
+            }
         }
-        if (restartWanted) {
-            restartWanted = false;
-            restartLog(connection);
+
+        /** Asks the thread to write what is queued, then stop. */
+        void stop() throws InterruptedException {
+            queue.put(POISON);
+        }
+
+        /** Waits for the thread to stop (until {@code deadlineNanos} at most). */
+        void join(long deadlineNanos) throws InterruptedException {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+            dropConnection();
         }
     }
 
@@ -321,26 +497,6 @@ public final class EventWriter implements AutoCloseable, EventSink {
         }
     }
 
-    /**
-     * Whatever went wrong, the transaction is rolled back, every waiting caller hears of it and the writer
-     * goes on (with a fresh connection, in case this one is broken).
-     */
-    private void fail(Throwable e) {
-        Connection c = connection;
-        if (c != null) {
-            rollback(c);
-        }
-        store.rolledBack();
-        dropConnection();
-        LOG.error("could not commit a batch of {} submission(s)", uncommitted.size(), e);
-        StoreException failure = new StoreException("the store could not commit the events: " + e.getMessage(), e);
-        for (Written w : uncommitted) {
-            w.done.completeExceptionally(failure);
-        }
-        uncommitted.clear();
-        uncommittedEvents = 0;
-    }
-
     private void notifyListeners(List<Written> written) {
         if (listeners.isEmpty()) {
             return;
@@ -356,50 +512,6 @@ public final class EventWriter implements AutoCloseable, EventSink {
         }
     }
 
-    /**
-     * The writer's own connection, kept for its lifetime: SQLite keeps its page cache per connection, and a
-     * connection that did not write the last transaction must throw its cache away. One connection for every
-     * write keeps the B-tree pages of the indexes hot between transactions.
-     */
-    private Connection connection() throws SQLException {
-        if (connection != null
-                && db.dialect() == Dialect.POSTGRES
-                && uncommitted.isEmpty()
-                && System.nanoTime() - Math.max(lastWriteNanos, lastCommitNanos) > IDLE_CHECK_NANOS
-                && !connection.isValid(2)) {
-            // Idle, between transactions, and gone (PostgreSQL restarted meanwhile): a new one, rather than a
-            // 503 for the first events after the restart.
-            LOG.info("the writer's connection to the store was lost while idle; connecting again");
-            dropConnection();
-        }
-        if (connection == null || connection.isClosed()) {
-            Connection c = db.dataSource().getConnection();
-            if (db.dialect() == Dialect.SQLITE) {
-                // Checkpoints run on their own thread (below), not inside this writer's commits.
-                try (Statement st = c.createStatement()) {
-                    st.execute("PRAGMA wal_autocheckpoint=0");
-                    // The writer touches every index: a larger page cache than readers need keeps them hot.
-                    st.execute("PRAGMA cache_size=-" + WRITER_CACHE_KIB);
-                }
-            }
-            c.setAutoCommit(false);
-            connection = c;
-        }
-        return connection;
-    }
-
-    private void dropConnection() {
-        Connection c = connection;
-        connection = null;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                LOG.warn("closing the writer's connection failed: {}", e.getMessage());
-            }
-        }
-    }
-
     private static void rollback(Connection c) {
         try {
             c.rollback();
@@ -408,7 +520,7 @@ public final class EventWriter implements AutoCloseable, EventSink {
         }
     }
 
-    /** Writes what is queued, then stops the thread. */
+    /** Writes what is queued, then stops the threads. */
     @Override
     public void close() {
         if (closed) {
@@ -416,9 +528,13 @@ public final class EventWriter implements AutoCloseable, EventSink {
         }
         closed = true;
         try {
-            queue.put(POISON);
-            thread.join(TimeUnit.SECONDS.toMillis(60));
-            dropConnection();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (Lane lane : lanes) {
+                lane.stop();
+            }
+            for (Lane lane : lanes) {
+                lane.join(deadline);
+            }
             if (checkpointer != null) {
                 checkpointer.shutdown();
                 checkpointer.awaitTermination(30, TimeUnit.SECONDS);

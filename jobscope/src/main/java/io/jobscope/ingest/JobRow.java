@@ -145,7 +145,12 @@ final class JobRow {
                 status);
     }
 
-    record RollupKey(long hourMs, String app, String site, String status) {}
+    record RollupKey(long hourMs, String app, String site, String status) {
+        static final java.util.Comparator<RollupKey> ORDER = java.util.Comparator.comparingLong(RollupKey::hourMs)
+                .thenComparing(RollupKey::app, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                .thenComparing(RollupKey::site, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                .thenComparing(RollupKey::status, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+    }
 
     double cpuTotal() {
         return (cpuUserS == null ? 0 : cpuUserS) + (cpuSystemS == null ? 0 : cpuSystemS);

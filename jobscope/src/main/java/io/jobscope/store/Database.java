@@ -413,6 +413,11 @@ public final class Database implements AutoCloseable {
         return dialect;
     }
 
+    /** How many connections the store's pool may open at once. */
+    public int maxConnections() {
+        return pool.getMaximumPoolSize();
+    }
+
     /** The file or URL (password hidden) the store lives at. */
     public String location() {
         return location;

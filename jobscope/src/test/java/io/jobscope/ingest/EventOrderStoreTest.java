@@ -268,6 +268,83 @@ class EventOrderStoreTest {
         }
     }
 
+    /**
+     * A server's PostgreSQL writer works in parallel lanes, and another server's writer shares the store: jobs
+     * whose events arrive concurrently, in any order and split anyhow, through both, fold as one writer given
+     * them in order folds them, and the statistics rollup counts every job once under its final status.
+     */
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void concurrentSubmissionsThroughLanesAndAnotherWriterFoldEveryJobAsOneWriterWould(Stores.Kind kind)
+            throws Exception {
+        Random rnd = new Random(7);
+        int jobs = 80;
+        List<Event> all = new ArrayList<>();
+        for (int k = 0; k < jobs; k++) {
+            all.addAll(history("c" + k));
+        }
+        Collections.shuffle(all, rnd);
+        List<List<Event>> batches = new ArrayList<>();
+        for (int from = 0; from < all.size(); ) {
+            int to = Math.min(all.size(), from + 1 + rnd.nextInt(12));
+            batches.add(all.subList(from, to));
+            from = to;
+        }
+        try (Database created = Stores.open(kind, tmp);
+                // a server's pool, as 'jobscope server' opens it
+                Database shared = Database.open(created.location(), 8);
+                Database other = Database.open(shared.location(), 8);
+                EventWriter first = new EventWriter(shared);
+                EventWriter second = new EventWriter(other)) {
+            if (kind == Stores.Kind.POSTGRES) {
+                assertThat(first.lanes()).isEqualTo(2);
+            }
+            ingest(new Ingestor(first), history("reference"));
+            Ingestor[] writers = {new Ingestor(first), new Ingestor(second)};
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Ingestor ingestor = writers[t % 2];
+                done.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < batches.size()) {
+                        ingest(ingestor, batches.get(i));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            Map<String, Object> reference = row(shared, "reference");
+            for (int k = 0; k < jobs; k++) {
+                assertThat(row(shared, "c" + k)).as("job c%d", k).isEqualTo(reference);
+            }
+            Map<String, Object> counted = shared.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT COUNT(*) AS jobs, SUM(cpu_user_s + cpu_system_s) AS cpu"
+                                    + " FROM job WHERE status = 'timeout'")
+                            .mapToMap()
+                            .one());
+            Map<String, Object> rolledUp = shared.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT SUM(jobs) AS jobs, SUM(cpu_s) AS cpu FROM job_rollup"
+                                    + " WHERE status = 'timeout'")
+                            .mapToMap()
+                            .one());
+            assertThat(((Number) rolledUp.get("jobs")).longValue()).isEqualTo(jobs + 1L);
+            assertThat(((Number) counted.get("jobs")).longValue()).isEqualTo(jobs + 1L);
+            assertThat(((Number) rolledUp.get("cpu")).doubleValue())
+                    .isEqualTo(((Number) counted.get("cpu")).doubleValue());
+            long elsewhere = shared.jdbi()
+                    .withHandle(h -> h.createQuery(
+                                    "SELECT COALESCE(SUM(ABS(jobs)), 0) FROM job_rollup" + " WHERE status <> 'timeout'")
+                            .mapTo(Long.class)
+                            .one());
+            assertThat(elsewhere).as("rollup rows of statuses no job ended in").isZero();
+        }
+    }
+
     private static Map<String, Object> row(Database db, String id) {
         return db.jdbi()
                 .withHandle(h -> h.createQuery(ROW).bind("id", id).mapToMap().one());

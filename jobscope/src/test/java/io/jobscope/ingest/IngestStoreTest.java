@@ -73,6 +73,76 @@ class IngestStoreTest {
         }
     }
 
+    /**
+     * A server's PostgreSQL writer sends each job's events to one of its lanes: a submission split between them
+     * is acknowledged, with one count for all of it, only once every part is stored (here one lane has one
+     * event to write and the other two thousand).
+     */
+    @org.junit.jupiter.api.Test
+    void aSubmissionSplitBetweenPostgresLanesIsAcknowledgedOnceAllOfItIsStored() {
+        try (Database created = Stores.open(Stores.Kind.POSTGRES, tmp);
+                Database db = Database.open(created.location(), 8);
+                EventWriter writer = new EventWriter(db)) {
+            assertThat(writer.lanes()).isEqualTo(2);
+            List<IngestEvent> events = new java.util.ArrayList<>();
+            int inLaneZero = 0;
+            for (int k = 0; events.size() < 2001; k++) {
+                IngestEvent e = validated(Event.job(Event.JOB_STARTED, "split-" + k, T0.plusSeconds(k))
+                        .id("split-" + k)
+                        .put("app", "sim"));
+                boolean laneZero = BatchStore.slot(e) % 2 == 0;
+                if (laneZero && inLaneZero == 0) {
+                    events.add(0, e);
+                    inLaneZero++;
+                } else if (!laneZero) {
+                    events.add(e);
+                }
+            }
+
+            EventWriter.Result first = writer.write(events);
+            long stored = db.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM job WHERE id LIKE 'split-%'")
+                            .mapTo(Long.class)
+                            .one());
+
+            assertThat(stored).isEqualTo(2001);
+            assertThat(first).isEqualTo(new EventWriter.Result(2001, 0));
+            assertThat(writer.write(events)).isEqualTo(new EventWriter.Result(0, 2001));
+        }
+    }
+
+    /**
+     * Another transaction on PostgreSQL holds a workflow row the writer needs and then waits for an event the
+     * writer has inserted: the server aborts the writer's transaction as a deadlock, and the writer writes the
+     * batch again instead of failing the caller.
+     */
+    @org.junit.jupiter.api.Test
+    void aBatchPostgresAbortsAsADeadlockIsWrittenAgain() throws Exception {
+        try (Database db = Stores.open(Stores.Kind.POSTGRES, tmp);
+                EventWriter writer = new EventWriter(db)) {
+            writer.write(List.of(validated(
+                    Event.job(Event.JOB_STARTED, "before", T0).id("before").put("workflow", "wf-dl"))));
+            try (java.sql.Connection other = db.dataSource().getConnection()) {
+                other.setAutoCommit(false);
+                try (var st = other.createStatement()) {
+                    st.execute("SELECT id FROM workflow WHERE id = 'wf-dl' FOR UPDATE");
+                }
+                java.util.concurrent.CompletableFuture<EventWriter.Result> done = writer.submit(List.of(validated(
+                        Event.job(Event.JOB_STARTED, "dl", T0).id("dl-start").put("workflow", "wf-dl"))));
+                Thread.sleep(300); // the writer now waits for the workflow row
+                try (var st = other.createStatement()) {
+                    // waits for the writer's uncommitted event: a cycle, which the writer, waiting longer, breaks
+                    st.execute("INSERT INTO job_event (id, type, time_ms, payload, received_ms)"
+                            + " VALUES ('dl-start', 'job.started', 0, '{}', 0)");
+                }
+                other.rollback();
+
+                assertThat(done.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new EventWriter.Result(1, 0));
+            }
+            assertThat(new JobService(db).job("dl").orElseThrow().workflow()).isEqualTo("wf-dl");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Stores.Kind.class)
     void duplicateEventIsStoredOnce(Stores.Kind kind) {
