@@ -46,7 +46,10 @@ public final class EventWriter implements AutoCloseable, EventSink {
     /** A written submission waiting for its transaction's commit; its events kept only for listeners. */
     private record Written(List<IngestEvent> events, CompletableFuture<Result> done, Result result) {}
 
-    /** Told, on the writer thread and after the commit, of each batch's events; must return quickly. */
+    /**
+     * Told, on a writer thread and after the commit, of each batch's events; must return quickly, and be safe to
+     * call from several threads at once (PostgreSQL's lanes).
+     */
     @FunctionalInterface
     public interface CommitListener {
         void committed(List<IngestEvent> events);
