@@ -30,6 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * HTTP ingest throughput: N events (half job.started, half job.finished) posted as NDJSON batches by
  * concurrent clients to a real server on loopback, into SQLite and into PostgreSQL. Prints a table.
  *
+ * <p>Two shapes of the same events: each batch of job.started followed by the batch of those jobs'
+ * job.finished (the writer often has both in one transaction and writes each job's row once), and the
+ * job.finished batches sent {@value #LAG} batches later, as jobs that run a while finish (each row written
+ * twice: inserted, then updated).
+ *
  * <p>Run: {@code scripts/bench ingest [events] [clients] [batch] [sqlite-only|postgres-only]}
  */
 public final class IngestBenchmark {
@@ -46,6 +51,7 @@ public final class IngestBenchmark {
         Path dir = Files.createTempDirectory("jobscope-bench");
         System.out.printf("generating %,d events in batches of %,d ...%n", events, batch);
         List<byte[]> batches = generate(events, batch);
+        List<byte[]> apart = finishedLater(batches, LAG);
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"store", "events", "clients", "batch", "wall s", "events/s", "jobs stored", "target"});
         if (!only.equals("postgres-only")) {
@@ -57,10 +63,26 @@ public final class IngestBenchmark {
                     clients,
                     batch,
                     ">= 100,000/s"));
+            rows.add(run(
+                    "SQLite (WAL), finished " + LAG + " batches later",
+                    dir.resolve("apart.db").toString(),
+                    apart,
+                    events,
+                    clients,
+                    batch,
+                    ">= 100,000/s"));
         }
         if (pg) {
             rows.add(
                     run("PostgreSQL (embedded)", Stores.postgresUrl(), batches, events, clients, batch, ">= 30,000/s"));
+            rows.add(run(
+                    "PostgreSQL (embedded), finished " + LAG + " batches later",
+                    Stores.postgresUrl(),
+                    apart,
+                    events,
+                    clients,
+                    batch,
+                    ">= 30,000/s"));
         }
         double raw = rawSqlite(dir.resolve("raw.db"), events);
         rows.add(new String[] {
@@ -75,6 +97,28 @@ public final class IngestBenchmark {
         });
         BenchSupport.table("HTTP ingest benchmark", rows);
         System.exit(0);
+    }
+
+    /** How many batches later the second shape sends a block's job.finished batch. */
+    static final int LAG = 40;
+
+    /** The batches of {@link #generate} (started, finished, started, ...) with each finished batch sent later. */
+    static List<byte[]> finishedLater(List<byte[]> batches, int lag) {
+        List<byte[]> started = new ArrayList<>();
+        List<byte[]> finished = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            (i % 2 == 0 ? started : finished).add(batches.get(i));
+        }
+        List<byte[]> out = new ArrayList<>(batches.size());
+        for (int k = 0; k < started.size() + lag; k++) {
+            if (k < started.size()) {
+                out.add(started.get(k));
+            }
+            if (k >= lag && k - lag < finished.size()) {
+                out.add(finished.get(k - lag));
+            }
+        }
+        return out;
     }
 
     static List<byte[]> generate(int events, int batch) {
