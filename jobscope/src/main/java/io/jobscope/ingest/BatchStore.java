@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -87,11 +88,16 @@ final class BatchStore {
     private final Dialect dialect;
     private final Map<Long, String> updateSql = new HashMap<>();
     private final JobCache cache;
+    private final boolean exclusive;
 
-    /** {@code cachedJobs}: how many job rows the SQLite writer remembers (see {@link JobCache}). */
-    BatchStore(Dialect dialect, int cachedJobs) {
+    /**
+     * {@code cachedJobs}: how many job rows the SQLite writer remembers (see {@link JobCache}); {@code exclusive}:
+     * a PostgreSQL transaction that writes alone (see {@link #lockSlots}).
+     */
+    BatchStore(Dialect dialect, int cachedJobs, boolean exclusive) {
         this.dialect = dialect;
         this.cache = dialect == Dialect.SQLITE ? new JobCache(cachedJobs) : null;
+        this.exclusive = exclusive;
     }
 
     /** Told by the writer that its transaction was rolled back. */
@@ -104,7 +110,7 @@ final class BatchStore {
     /** Writes the parts (one per submission) in the caller's transaction; returns one result per part. */
     List<EventWriter.Result> write(Connection c, List<List<IngestEvent>> parts) throws SQLException {
         if (dialect == Dialect.POSTGRES) {
-            lockSlots(c, parts);
+            lockSlots(c, parts, exclusive);
         }
         Map<String, IngestEvent> firstById = new LinkedHashMap<>();
         for (List<IngestEvent> part : parts) {
@@ -161,10 +167,22 @@ final class BatchStore {
 
     /**
      * PostgreSQL: the writer reads a job's row and writes back its fold, so two transactions must not fold one
-     * job at once (several lanes of one server, several servers on one store). Each takes the advisory locks
-     * of its jobs' slots, in ascending order, until it ends; lanes of one server never share a slot.
+     * job at once (several lanes of one server, several servers on one store). Each holds the advisory lock
+     * 7264019 shared, then the locks of its jobs' slots in ascending order, until it ends; lanes of one server
+     * never share a slot. A transaction that spans many batches (an import), whose row locks could not be taken
+     * in one order, holds 7264019 exclusively instead and so writes alone, as every writer did before there were
+     * lanes (such a writer of an older build, sharing the store, still excludes the others and is excluded).
      */
-    private static void lockSlots(Connection c, List<List<IngestEvent>> parts) throws SQLException {
+    private static void lockSlots(Connection c, List<List<IngestEvent>> parts, boolean exclusive) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(
+                    exclusive
+                            ? "SELECT pg_advisory_xact_lock(7264019)"
+                            : "SELECT pg_advisory_xact_lock_shared(7264019)");
+        }
+        if (exclusive) {
+            return;
+        }
         java.util.BitSet slots = new java.util.BitSet(SLOTS);
         for (List<IngestEvent> part : parts) {
             for (IngestEvent e : part) {

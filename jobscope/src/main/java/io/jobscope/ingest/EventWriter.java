@@ -85,6 +85,11 @@ public final class EventWriter implements AutoCloseable, EventSink {
     private volatile long lastCheckpointNanos;
 
     private volatile boolean closed;
+    /** Held to queue a submission (shared) and to close (exclusive): nothing is queued behind a lane's end. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock closing =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** Transactions the store aborted as deadlocks and the writer wrote again. */
+    private final java.util.concurrent.atomic.AtomicLong rewritten = new java.util.concurrent.atomic.AtomicLong();
 
     public EventWriter(Database db, int maxBatch) {
         this(db, maxBatch, 0, 256, CACHED_JOBS, WAL_CHECKPOINT_BYTES);
@@ -110,7 +115,7 @@ public final class EventWriter implements AutoCloseable, EventSink {
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane(
                     lanes.length == 1 ? "jobscope-writer" : "jobscope-writer-" + i,
-                    new BatchStore(db.dialect(), cachedJobs),
+                    new BatchStore(db.dialect(), cachedJobs, commitEvery > 0),
                     maxBatch,
                     commitEvery,
                     queueCapacity);
@@ -191,9 +196,18 @@ public final class EventWriter implements AutoCloseable, EventSink {
     /** Queues events; the future completes once they are committed, or fails with the store's error. */
     @Override
     public CompletableFuture<Result> submit(List<IngestEvent> events) {
-        if (closed) {
-            return CompletableFuture.failedFuture(new StoreException("the writer is closed"));
+        closing.readLock().lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new StoreException("the writer is closed"));
+            }
+            return queue(events);
+        } finally {
+            closing.readLock().unlock();
         }
+    }
+
+    private CompletableFuture<Result> queue(List<IngestEvent> events) {
         if (events.isEmpty()) {
             return CompletableFuture.completedFuture(Result.EMPTY);
         }
@@ -231,6 +245,11 @@ public final class EventWriter implements AutoCloseable, EventSink {
     /** How many writer threads this writer has (SQLite: always one). */
     int lanes() {
         return lanes.length;
+    }
+
+    /** How many transactions the store aborted as deadlocks and this writer wrote again. */
+    long rewritten() {
+        return rewritten.get();
     }
 
     /** Adds a listener told of every committed batch (for work that follows a commit, such as diagnosis). */
@@ -369,6 +388,7 @@ public final class EventWriter implements AutoCloseable, EventSink {
                         throw e;
                     }
                     LOG.info("writing a batch again after the store aborted it ({})", e.getMessage());
+                    rewritten.incrementAndGet();
                     rollback(connection);
                     store.rolledBack();
                 }
@@ -526,10 +546,15 @@ public final class EventWriter implements AutoCloseable, EventSink {
     /** Writes what is queued, then stops the threads. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        closing.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            closing.writeLock().unlock();
         }
-        closed = true;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             for (Lane lane : lanes) {
