@@ -450,9 +450,17 @@ public final class StatsSummaries {
         }
     }
 
-    /** Refreshers (and list rebuilds) of several servers on one PostgreSQL take turns. */
+    /**
+     * Refreshers (and list rebuilds) of several servers on one PostgreSQL take turns. They also hold the ingest
+     * writers' lock 7264019 shared, as the writers' lanes do, so they wait for an import, which holds it
+     * exclusively: an import's transaction marks hours batch by batch, in no overall order, and a refresher
+     * taking mark rows in between could deadlock with it (and the import lose its transaction).
+     */
     static void lockRefresh(Handle h, Dialect dialect) {
         if (dialect == Dialect.POSTGRES) {
+            h.createQuery("SELECT pg_advisory_xact_lock_shared(7264019)")
+                    .mapToMap()
+                    .list();
             h.createQuery("SELECT pg_advisory_xact_lock(" + REFRESH_LOCK + ")")
                     .mapToMap()
                     .list();
