@@ -5,11 +5,11 @@ import io.jobscope.client.Event;
 import io.jobscope.client.Json;
 import io.jobscope.store.Dialect;
 import io.jobscope.store.Rows;
+import io.jobscope.store.WritersLock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -167,22 +167,17 @@ final class BatchStore {
 
     /**
      * PostgreSQL: the writer reads a job's row and writes back its fold, so two transactions must not fold one
-     * job at once (several lanes of one server, several servers on one store). Each holds the advisory lock
-     * 7264019 shared, then the locks of its jobs' slots in ascending order, until it ends; lanes of one server
-     * never share a slot. A transaction that spans many batches (an import), whose row locks could not be taken
-     * in one order, holds 7264019 exclusively instead and so writes alone, as every writer did before there were
-     * lanes (such a writer of an older build, sharing the store, still excludes the others and is excluded).
+     * job at once (several lanes of one server, several servers on one store): each holds the writers' lock
+     * shared and its jobs' slots ({@link WritersLock}); lanes of one server never share a slot. A transaction
+     * that spans many batches (an import), whose row locks could not be taken in one order, writes alone
+     * instead, as every writer did before there were lanes.
      */
     private static void lockSlots(Connection c, List<List<IngestEvent>> parts, boolean exclusive) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(
-                    exclusive
-                            ? "SELECT pg_advisory_xact_lock(7264019)"
-                            : "SELECT pg_advisory_xact_lock_shared(7264019)");
-        }
         if (exclusive) {
+            WritersLock.holdExclusive(c);
             return;
         }
+        WritersLock.holdShared(c);
         java.util.BitSet slots = new java.util.BitSet(SLOTS);
         for (List<IngestEvent> part : parts) {
             for (IngestEvent e : part) {
@@ -192,14 +187,7 @@ final class BatchStore {
                 }
             }
         }
-        if (slots.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT pg_advisory_xact_lock(7264019, s) FROM unnest(?::int4[]) AS s")) {
-            ps.setArray(1, c.createArrayOf("int4", slots.stream().boxed().toArray()));
-            ps.execute();
-        }
+        WritersLock.holdSlots(c, slots);
     }
 
     private static final String INSERT_EVENT_SQLITE =

@@ -2,6 +2,8 @@ package io.jobscope.jobs;
 
 import io.jobscope.store.Database;
 import io.jobscope.store.Dialect;
+import io.jobscope.store.StoreException;
+import io.jobscope.store.WritersLock;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -45,7 +47,7 @@ public final class StatsSummaries {
             "k, jobs, success, failed, wall_s, with_duration, cpu_s, with_cpu, eff_cpu_s, eff_wall_s, with_efficiency";
     /** Past this many marked hours in a window, a read scans the whole window instead of hour by hour. */
     static final int MAX_MARKED_HOURS = 2000;
-    /** Refreshers of several servers on one PostgreSQL take turns (the ingest writers use 7264019). */
+    /** Refreshers of several servers on one PostgreSQL take turns (the ingest writers use {@link WritersLock}). */
     private static final long REFRESH_LOCK = 7264021L;
 
     /** About how many jobs each list of {@link TopJobs} holds: pages of sorted listings up to this rank. */
@@ -452,15 +454,17 @@ public final class StatsSummaries {
 
     /**
      * Refreshers (and list rebuilds) of several servers on one PostgreSQL take turns. They also hold the ingest
-     * writers' lock 7264019 shared, as the writers' lanes do, so they wait for an import, which holds it
-     * exclusively: an import's transaction marks hours batch by batch, in no overall order, and a refresher
-     * taking mark rows in between could deadlock with it (and the import lose its transaction).
+     * writers' lock shared, as the writers' lanes do, so they wait for an import, which writes alone: an
+     * import's transaction marks hours batch by batch, in no overall order, and a refresher taking mark rows in
+     * between could deadlock with it (and the import lose its transaction).
      */
     static void lockRefresh(Handle h, Dialect dialect) {
         if (dialect == Dialect.POSTGRES) {
-            h.createQuery("SELECT pg_advisory_xact_lock_shared(7264019)")
-                    .mapToMap()
-                    .list();
+            try {
+                WritersLock.holdShared(h.getConnection());
+            } catch (java.sql.SQLException e) {
+                throw new StoreException("could not take the writers' lock: " + e.getMessage(), e);
+            }
             h.createQuery("SELECT pg_advisory_xact_lock(" + REFRESH_LOCK + ")")
                     .mapToMap()
                     .list();
