@@ -8,6 +8,8 @@ import io.jobscope.client.JobQuery;
 import io.jobscope.client.Stats;
 import io.jobscope.jobs.JobService;
 import io.jobscope.store.Database;
+import io.jobscope.store.WritersLock;
+import io.jobscope.testing.LockWaits;
 import io.jobscope.testing.Stores;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +131,7 @@ class IngestStoreTest {
                 }
                 java.util.concurrent.CompletableFuture<EventWriter.Result> done = writer.submit(List.of(validated(
                         Event.job(Event.JOB_STARTED, "dl", T0).id("dl-start").put("workflow", "wf-dl"))));
-                awaitWaitingForALock(db); // the writer, for the workflow row
+                LockWaits.awaitSessionWaitingForALock(db); // the writer, for the workflow row
                 try (var st = other.createStatement()) {
                     // waits for the writer's uncommitted event: a cycle, which the writer, waiting longer, breaks
                     st.execute("INSERT INTO job_event (id, type, time_ms, payload, received_ms)"
@@ -144,56 +146,28 @@ class IngestStoreTest {
         }
     }
 
-    /** Until another session on the store waits for a lock (the writer, for a row or an advisory lock). */
-    private static void awaitWaitingForALock(Database db) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (db.jdbi()
-                        .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type ="
-                                        + " 'Lock' AND datname = current_database()")
-                                .mapTo(Long.class)
-                                .one())
-                == 0) {
-            assertThat(System.nanoTime()).as("a session waiting for a lock").isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
     /**
-     * Writers that share a PostgreSQL store: a server's lanes hold advisory lock 7264019 shared, so a
-     * transaction holding it exclusively (an import; a writer of an older build, which had one lane) writes
-     * alone, and an import waits for the lanes' transactions in turn.
+     * Writers that share a PostgreSQL store: a server's lanes hold the writers' lock shared, so a transaction
+     * holding it exclusively (an import; a writer of an older build, which had one lane) writes alone, and an
+     * import waits for the lanes' transactions in turn.
      */
     @org.junit.jupiter.api.Test
     void anImportOrAnOlderWriterHoldingTheStoresLockWritesAloneOnPostgres() throws Exception {
         try (Database db = Stores.open(Stores.Kind.POSTGRES, tmp);
                 EventWriter lanes = new EventWriter(db);
                 EventWriter bulk = EventWriter.bulk(db, 100)) {
-            try (java.sql.Connection older = db.dataSource().getConnection()) {
-                older.setAutoCommit(false);
-                try (var st = older.createStatement()) {
-                    st.execute("SELECT pg_advisory_xact_lock(7264019)");
-                }
-                java.util.concurrent.CompletableFuture<EventWriter.Result> waiting = lanes.submit(List.of(validated(
-                        Event.job(Event.JOB_STARTED, "after-older", T0).id("after-older"))));
-                awaitWaitingForALock(db);
-                assertThat(waiting).isNotDone();
-                older.commit();
-                assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS))
-                        .isEqualTo(new EventWriter.Result(1, 0));
-            }
-            try (java.sql.Connection lane = db.dataSource().getConnection()) {
-                lane.setAutoCommit(false);
-                try (var st = lane.createStatement()) {
-                    st.execute("SELECT pg_advisory_xact_lock_shared(7264019)");
-                }
-                java.util.concurrent.CompletableFuture<EventWriter.Result> imported = bulk.submit(List.of(
-                        validated(Event.job(Event.JOB_FINISHED, "imported", T0).id("imported"))));
-                awaitWaitingForALock(db);
-                assertThat(imported).isNotDone();
-                lane.commit();
-                assertThat(imported.get(30, java.util.concurrent.TimeUnit.SECONDS))
-                        .isEqualTo(new EventWriter.Result(1, 0));
-            }
+            assertThat(LockWaits.waitsWhileHeld(
+                            db,
+                            WritersLock::holdExclusive,
+                            () -> lanes.submit(List.of(validated(Event.job(Event.JOB_STARTED, "after-older", T0)
+                                    .id("after-older"))))))
+                    .isEqualTo(new EventWriter.Result(1, 0));
+            assertThat(LockWaits.waitsWhileHeld(
+                            db,
+                            WritersLock::holdShared,
+                            () -> bulk.submit(List.of(validated(Event.job(Event.JOB_FINISHED, "imported", T0)
+                                    .id("imported"))))))
+                    .isEqualTo(new EventWriter.Result(1, 0));
         }
     }
 

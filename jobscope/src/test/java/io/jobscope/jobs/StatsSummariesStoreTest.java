@@ -7,6 +7,8 @@ import io.jobscope.client.Event;
 import io.jobscope.ingest.EventWriter;
 import io.jobscope.ingest.Ingestor;
 import io.jobscope.store.Database;
+import io.jobscope.store.WritersLock;
+import io.jobscope.testing.LockWaits;
 import io.jobscope.testing.Stores;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +132,7 @@ class StatsSummariesStoreTest {
 
     /**
      * An import on PostgreSQL marks hours batch by batch within one long transaction, holding the writers' lock
-     * 7264019 exclusively: the refresher waits for it rather than take mark rows in between (a deadlock that
+     * exclusively: the refresher waits for it rather than take mark rows in between (a deadlock that
      * could cost the import its transaction), and summarises once it has committed.
      */
     @org.junit.jupiter.api.Test
@@ -140,28 +142,11 @@ class StatsSummariesStoreTest {
                 EventWriter writer = new EventWriter(db)) {
             StatsSummaries summaries = new StatsSummaries(db);
             ingestInParts(writer, List.of(finished("imp-1", hour + 1000, 60, "success")), 1);
-            try (java.sql.Connection importing = db.dataSource().getConnection()) {
-                importing.setAutoCommit(false);
-                try (var st = importing.createStatement()) {
-                    st.execute("SELECT pg_advisory_xact_lock(7264019)");
-                }
-                java.util.concurrent.CompletableFuture<Integer> refreshed =
-                        java.util.concurrent.CompletableFuture.supplyAsync(() -> summaries.refresh(0));
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (db.jdbi()
-                                .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM pg_stat_activity"
-                                                + " WHERE wait_event_type = 'Lock' AND datname = current_database()")
-                                        .mapTo(Long.class)
-                                        .one())
-                        == 0) {
-                    assertThat(System.nanoTime()).as("the refresher waiting").isLessThan(deadline);
-                    Thread.sleep(20);
-                }
-                assertThat(refreshed).isNotDone();
-                importing.commit();
-                assertThat(refreshed.get(30, java.util.concurrent.TimeUnit.SECONDS))
-                        .isEqualTo(1);
-            }
+            assertThat(LockWaits.waitsWhileHeld(
+                            db,
+                            WritersLock::holdExclusive,
+                            () -> java.util.concurrent.CompletableFuture.supplyAsync(() -> summaries.refresh(0))))
+                    .isEqualTo(1);
             assertThat(summaries.markedHours()).isZero();
         }
     }
