@@ -81,32 +81,31 @@ class EventOrderStoreTest {
         }
     }
 
+    /** A run that failed, then a rerun under the same job id that succeeded 100 s later. */
+    private static List<Event> failedThenSucceeded(String job) {
+        return List.of(
+                Event.job(Event.JOB_FINISHED, job, T)
+                        .id(job + "-1")
+                        .put("status", "failed")
+                        .put("error", "no benchmark result")
+                        .put("exit_code", 1),
+                Event.job(Event.JOB_FINISHED, job, T.plusSeconds(100))
+                        .id(job + "-2")
+                        .put("status", "success"));
+    }
+
     @ParameterizedTest
     @EnumSource(Stores.Kind.class)
     void aLaterOutcomeReplacesTheWholeEarlierOneSoASuccessKeepsNoErrorOfTheFailure(Stores.Kind kind) {
         try (Database db = Stores.open(kind, tmp);
                 EventWriter writer = new EventWriter(db)) {
             Ingestor ingestor = new Ingestor(writer);
-            Event failed = Event.job(Event.JOB_FINISHED, "rerun", T)
-                    .id("rerun-1")
-                    .put("status", "failed")
-                    .put("error", "no benchmark result")
-                    .put("exit_code", 1);
-            Event success = Event.job(Event.JOB_FINISHED, "rerun", T.plusSeconds(100))
-                    .id("rerun-2")
-                    .put("status", "success");
-            ingest(ingestor, List.of(failed));
-            ingest(ingestor, List.of(success));
-            Event failedToo = Event.job(Event.JOB_FINISHED, "rerun-late", T)
-                    .id("late-1")
-                    .put("status", "failed")
-                    .put("error", "no benchmark result")
-                    .put("exit_code", 1);
-            Event successToo = Event.job(Event.JOB_FINISHED, "rerun-late", T.plusSeconds(100))
-                    .id("late-2")
-                    .put("status", "success");
-            ingest(ingestor, List.of(successToo));
-            ingest(ingestor, List.of(failedToo));
+            List<Event> inOrder = failedThenSucceeded("rerun");
+            ingest(ingestor, List.of(inOrder.get(0)));
+            ingest(ingestor, List.of(inOrder.get(1)));
+            List<Event> late = failedThenSucceeded("rerun-late");
+            ingest(ingestor, List.of(late.get(1)));
+            ingest(ingestor, List.of(late.get(0)));
 
             for (String id : List.of("rerun", "rerun-late")) {
                 Job job = new JobService(db).job(id).orElseThrow();
