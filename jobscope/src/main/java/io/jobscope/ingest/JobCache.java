@@ -1,5 +1,6 @@
 package io.jobscope.ingest;
 
+import io.jobscope.client.Statuses;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,12 +19,25 @@ import java.util.Map;
  * everything too, since its rows were changed in place.
  */
 final class JobCache {
-    private final Map<String, JobRow> rows;
+    /**
+     * Jobs not yet finished, which the next batches are likely to finish or sample; and, apart, a few that
+     * finished, for late events. Kept together, every finish would move a row that is done with to the front,
+     * and with more jobs under way than half the capacity the writer would forget each job before its end
+     * came (with {@code job.finished} arriving 40,000 starts later, 78 % of the finishes missed a cache of 50,000).
+     */
+    private final Map<String, JobRow> running;
+
+    private final Map<String, JobRow> finished;
     private int generation;
     private boolean known;
 
     JobCache(int capacity) {
-        this.rows = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
+        this.running = lru(capacity);
+        this.finished = lru(Math.max(1, capacity / 10));
+    }
+
+    private static Map<String, JobRow> lru(int capacity) {
+        return new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, JobRow> eldest) {
                 return size() > capacity;
@@ -42,7 +56,8 @@ final class JobCache {
             current = rs.next() ? rs.getInt(1) : 0;
         }
         if (!known || current != generation) {
-            rows.clear();
+            running.clear();
+            finished.clear();
         }
         generation = current;
         known = true;
@@ -58,15 +73,23 @@ final class JobCache {
 
     /** After a rollback: nothing remembered can be trusted. */
     void forget() {
-        rows.clear();
+        running.clear();
+        finished.clear();
         known = false;
     }
 
     JobRow get(String id) {
-        return rows.get(id);
+        JobRow row = running.get(id);
+        return row != null ? row : finished.get(id);
     }
 
     void put(JobRow row) {
-        rows.put(row.id, row);
+        if (Statuses.isTerminal(row.status)) {
+            running.remove(row.id);
+            finished.put(row.id, row);
+        } else {
+            finished.remove(row.id);
+            running.put(row.id, row);
+        }
     }
 }
