@@ -36,8 +36,6 @@ final class BatchStore {
                     .map(c -> c + " = excluded." + c)
                     .collect(java.util.stream.Collectors.joining(", "));
 
-    private static final String UPSERT_JOB = INSERT_JOB + ON_CONFLICT_REPLACE;
-
     private static final String UPSERT_WORKFLOW = "INSERT INTO workflow (id, name, user_name, status, status_time_ms,"
             + " start_time_ms, end_time_ms, attributes, updated_ms) VALUES (?,?,?,?,?,?,?,?,?)"
             + " ON CONFLICT (id) DO UPDATE SET"
@@ -402,25 +400,14 @@ final class BatchStore {
                     (cache != null ? inserts : upsert).add(row);
                 }
             }
-            updateChanged(c, updates, now);
             if (!inserts.isEmpty()) {
-                upsert.addAll(insertNew(c, inserts, jobEvents, tails, rollup, now));
+                insertNew(c, inserts, jobEvents, tails, rollup, updates, now);
             }
-            if (!upsert.isEmpty() && dialect == Dialect.POSTGRES) {
+            updateChanged(c, updates, now);
+            if (!upsert.isEmpty()) {
                 upsertPostgres(c, upsert, now);
-            } else if (!upsert.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(UPSERT_JOB)) {
-                    for (JobRow row : upsert) {
-                        row.bind(ps, now);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-            }
-            for (JobRow row : upsert) {
-                rollup.add(row, +1);
-                if (cache != null) {
-                    cache.put(row);
+                for (JobRow row : upsert) {
+                    rollup.add(row, +1);
                 }
             }
             rollup.write(c);
@@ -526,15 +513,16 @@ final class BatchStore {
     }
 
     /**
-     * Inserts the rows of jobs assumed new; returns, merged with what the store had, those that were there
-     * after all (a job the writer forgot, or one another process wrote), for the caller to upsert.
+     * SQLite: inserts the rows of jobs assumed new; those that were there after all (a job the writer forgot, or
+     * one another process wrote) are read, merged with the batch, and filed under the columns it changed.
      */
-    private List<JobRow> insertNew(
+    private void insertNew(
             Connection c,
             List<JobRow> rows,
             Map<String, List<IngestEvent>> jobEvents,
             Map<String, String[]> tails,
             Rollup rollup,
+            Map<Long, List<Object[]>> updates,
             long now)
             throws SQLException {
         int[] counts;
@@ -556,26 +544,26 @@ final class BatchStore {
             }
         }
         if (stored.isEmpty()) {
-            return List.of();
+            return;
         }
         loadJobs(c, stored);
-        for (JobRow old : stored.values()) {
-            if (old != null) {
-                rollup.add(old, -1);
-            }
-        }
+        Map<String, Long> prior = priorEventTimes(c, stored.keySet(), jobEvents);
         // A job the writer had forgotten (more jobs under way than it remembers): the batch folds onto the stored
         // row when it comes after all of the job's other events, as for a remembered one; else the whole history
         // is folded again. Always folding the history would read every sample of a long job at each new sample.
+        Map<String, Object[]> before = new HashMap<>();
         List<JobRow> merged = new ArrayList<>(stored.size());
         List<String> refold = new ArrayList<>();
         for (Map.Entry<String, JobRow> j : stored.entrySet()) {
-            List<IngestEvent> batch = jobEvents.get(j.getKey());
             JobRow row = j.getValue();
-            if (row != null) {
-                row.lastEventMs = priorEventTime(c, j.getKey(), batch);
+            if (row == null) {
+                throw new SQLException("job " + j.getKey() + " was neither inserted nor found");
             }
-            if (row != null && JobProjection.comesAfter(batch, row)) {
+            rollup.add(row, -1);
+            before.put(row.id, row.values());
+            List<IngestEvent> batch = jobEvents.get(j.getKey());
+            row.lastEventMs = prior.get(j.getKey());
+            if (JobProjection.comesAfter(batch, row)) {
                 JobProjection.fold(row, batch);
                 collectTails(batch, tails);
                 merged.add(row);
@@ -589,29 +577,33 @@ final class BatchStore {
             collectTails(h.getValue(), tails);
             merged.add(row);
         }
-        return merged;
+        for (JobRow row : merged) {
+            changedColumns(before.get(row.id), row, updates);
+            rollup.add(row, +1);
+            cache.put(row);
+        }
     }
 
-    /** The latest time of the job's stored events other than the batch's (written already); null when none. */
-    private static Long priorEventTime(Connection c, String jobId, List<IngestEvent> batch) throws SQLException {
-        StringBuilder sql = new StringBuilder(
-                "SELECT MAX(time_ms) FROM job_event WHERE job_id = ? AND type LIKE 'job.%' AND id NOT IN (");
-        for (int i = 0; i < batch.size(); i++) {
-            sql.append(i == 0 ? "?" : ",?");
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
-            ps.setString(1, jobId);
-            for (int i = 0; i < batch.size(); i++) {
-                ps.setString(i + 2, batch.get(i).id());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    long t = rs.getLong(1);
-                    return rs.wasNull() ? null : t;
-                }
-                return null;
+    /**
+     * The latest time of each job's stored job events other than the batch's (written already); absent when
+     * it has none.
+     */
+    private Map<String, Long> priorEventTimes(
+            Connection c, java.util.Collection<String> jobIds, Map<String, List<IngestEvent>> jobEvents)
+            throws SQLException {
+        Set<String> batch = new HashSet<>();
+        for (String job : jobIds) {
+            for (IngestEvent e : jobEvents.get(job)) {
+                batch.add(e.id());
             }
         }
+        Map<String, Long> latest = new HashMap<>();
+        selectIn(c, "SELECT job_id, id, time_ms FROM job_event WHERE type LIKE 'job.%' AND ", "job_id", jobIds, rs -> {
+            if (!batch.contains(rs.getString(2))) {
+                latest.merge(rs.getString(1), rs.getLong(3), Math::max);
+            }
+        });
+        return latest;
     }
 
     /** The log tails of the finished events (sorted by {@link JobProjection#ORDER}): the last to carry one wins. */
