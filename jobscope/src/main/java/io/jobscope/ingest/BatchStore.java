@@ -571,7 +571,11 @@ final class BatchStore {
                 refold.add(j.getKey());
             }
         }
-        for (Map.Entry<String, List<IngestEvent>> h : loadEvents(c, refold).entrySet()) {
+        Map<String, List<IngestEvent>> histories = loadEvents(c, refold);
+        if (histories.size() != refold.size()) {
+            throw new SQLException("the stored events of " + (refold.size() - histories.size()) + " job(s) vanished");
+        }
+        for (Map.Entry<String, List<IngestEvent>> h : histories.entrySet()) {
             JobRow row = new JobRow(h.getKey());
             JobProjection.fold(row, h.getValue());
             collectTails(h.getValue(), tails);
@@ -586,24 +590,44 @@ final class BatchStore {
 
     /**
      * The latest time of each job's stored job events other than the batch's (written already); absent when
-     * it has none.
+     * it has none. One query for all the jobs; SQLite finds each job's latest from the top of the events-by-job
+     * index, so a long job's samples are not read.
      */
-    private Map<String, Long> priorEventTimes(
+    private static Map<String, Long> priorEventTimes(
             Connection c, java.util.Collection<String> jobIds, Map<String, List<IngestEvent>> jobEvents)
             throws SQLException {
-        Set<String> batch = new HashSet<>();
+        List<String> batch = new ArrayList<>();
         for (String job : jobIds) {
             for (IngestEvent e : jobEvents.get(job)) {
                 batch.add(e.id());
             }
         }
         Map<String, Long> latest = new HashMap<>();
-        selectIn(c, "SELECT job_id, id, time_ms FROM job_event WHERE type LIKE 'job.%' AND ", "job_id", jobIds, rs -> {
-            if (!batch.contains(rs.getString(2))) {
-                latest.merge(rs.getString(1), rs.getLong(3), Math::max);
+        try (PreparedStatement ps = c.prepareStatement(PRIOR_EVENT_TIMES)) {
+            ps.setString(1, jsonArray(batch));
+            ps.setString(2, jsonArray(jobIds));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long t = rs.getLong(2);
+                    if (!rs.wasNull()) {
+                        latest.put(rs.getString(1), t);
+                    }
+                }
             }
-        });
+        }
         return latest;
+    }
+
+    private static final String PRIOR_EVENT_TIMES = "SELECT j.value, (SELECT MAX(e.time_ms) FROM job_event e"
+            + " WHERE e.job_id = j.value AND e.type LIKE 'job.%' AND e.id NOT IN (SELECT value FROM json_each(?)))"
+            + " FROM json_each(?) j";
+
+    private static String jsonArray(java.util.Collection<String> values) throws SQLException {
+        try {
+            return Json.mapper().writeValueAsString(values);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("cannot write ids as JSON", e);
+        }
     }
 
     /** The log tails of the finished events (sorted by {@link JobProjection#ORDER}): the last to carry one wins. */

@@ -95,6 +95,11 @@ public final class EventWriter implements AutoCloseable, EventSink {
         this(db, maxBatch, 0, 256, CACHED_JOBS, WAL_CHECKPOINT_BYTES);
     }
 
+    /** A writer that remembers at most {@code cachedJobs} unfinished jobs' rows (tests make it forget). */
+    static EventWriter remembering(Database db, int cachedJobs) {
+        return new EventWriter(db, 20_000, 0, 256, cachedJobs, WAL_CHECKPOINT_BYTES);
+    }
+
     /** A server's writer that checkpoints the SQLite log once it has grown past {@code walCheckpointBytes}. */
     EventWriter(Database db, long walCheckpointBytes) {
         this(db, 20_000, 0, 256, CACHED_JOBS, walCheckpointBytes);

@@ -13,11 +13,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -188,23 +188,23 @@ class EventOrderStoreTest {
             + " depends_on, attributes, (SELECT tail FROM job_log l WHERE l.job_id = job.id AND stream = 'stderr')"
             + " AS stderr_tail FROM job WHERE id = :id";
 
+    /** Jobs named by scenario and order: the history in file order (order 0), then shuffled 59 times. */
+    private static final Map<String, Function<String, List<Event>>> SCENARIOS = Map.of(
+            "h", EventOrderStoreTest::history,
+            "i", EventOrderStoreTest::imported,
+            "t", EventOrderStoreTest::twoFinishedAtOnce);
+
+    private static final int ORDERS = 60;
+
     /**
-     * The same events of a job, in many orders, split into batches at random and written by two writers
-     * taking turns (so that a row comes from one writer's memory, from the store, or is new), give one row.
+     * Every scenario's events in {@value #ORDERS} orders, split into batches at random; the batches of different
+     * jobs interleave (and those of one job may swap), several to a batch at times.
      */
-    @ParameterizedTest
-    @EnumSource(Stores.Kind.class)
-    void everyArrivalOrderOfAJobsEventsGivesTheSameRow(Stores.Kind kind) {
-        Random rnd = new Random(2026);
-        Map<String, Function<String, List<Event>>> scenarios = new LinkedHashMap<>();
-        scenarios.put("h", EventOrderStoreTest::history);
-        scenarios.put("i", EventOrderStoreTest::imported);
-        scenarios.put("t", EventOrderStoreTest::twoFinishedAtOnce);
-        int orders = 60;
+    private static List<List<Event>> inManyOrders(Random rnd) {
         List<List<Event>> batches = new ArrayList<>();
-        for (Map.Entry<String, Function<String, List<Event>>> s : scenarios.entrySet()) {
-            for (int k = 0; k < orders; k++) {
-                List<Event> events = new ArrayList<>(s.getValue().apply(s.getKey() + k));
+        for (String s : new java.util.TreeSet<>(SCENARIOS.keySet())) {
+            for (int k = 0; k < ORDERS; k++) {
+                List<Event> events = new ArrayList<>(SCENARIOS.get(s).apply(s + k));
                 if (k > 0) {
                     Collections.shuffle(events, rnd);
                 }
@@ -215,7 +215,6 @@ class EventOrderStoreTest {
                 }
             }
         }
-        // The batches of different jobs interleave (and those of one job may swap), several to a batch at times.
         List<List<Event>> merged = new ArrayList<>();
         List<Event> pending = new ArrayList<>();
         List<List<Event>> perJob = new ArrayList<>(batches);
@@ -227,22 +226,37 @@ class EventOrderStoreTest {
             }
         }
         merged.add(pending);
+        merged.removeIf(List::isEmpty);
+        return merged;
+    }
+
+    private static void assertEveryOrderGaveTheRowOfTheFirst(Database db) {
+        for (String s : SCENARIOS.keySet()) {
+            Map<String, Object> reference = row(db, s + 0);
+            for (int k = 1; k < ORDERS; k++) {
+                assertThat(row(db, s + k)).as("job %s%d", s, k).isEqualTo(reference);
+            }
+        }
+    }
+
+    /**
+     * The same events of a job, in many orders, split into batches at random and written by two writers
+     * taking turns (so that a row comes from one writer's memory, from the store, or is new), give one row.
+     */
+    @ParameterizedTest
+    @EnumSource(Stores.Kind.class)
+    void everyArrivalOrderOfAJobsEventsGivesTheSameRow(Stores.Kind kind) {
+        Random rnd = new Random(2026);
+        List<List<Event>> merged = inManyOrders(rnd);
         try (Database shared = Stores.open(kind, tmp);
                 Database other = Database.open(shared.location());
                 EventWriter first = new EventWriter(shared);
                 EventWriter second = new EventWriter(other)) {
             Ingestor[] writers = {new Ingestor(first), new Ingestor(second)};
             for (List<Event> batch : merged) {
-                if (!batch.isEmpty()) {
-                    ingest(writers[rnd.nextInt(4) == 0 ? 1 : 0], batch);
-                }
+                ingest(writers[rnd.nextInt(4) == 0 ? 1 : 0], batch);
             }
-            for (String s : scenarios.keySet()) {
-                Map<String, Object> reference = row(shared, s + 0);
-                for (int k = 1; k < orders; k++) {
-                    assertThat(row(shared, s + k)).as("job %s%d", s, k).isEqualTo(reference);
-                }
-            }
+            assertEveryOrderGaveTheRowOfTheFirst(shared);
             assertThat(row(shared, "h0"))
                     .containsEntry("status", "timeout")
                     // the timeout gives the outcome whole: the exit code 0 of the finished before it does not stay
@@ -264,6 +278,38 @@ class EventOrderStoreTest {
                     .containsEntry("error", "y")
                     .containsEntry("start_time_ms", T.toEpochMilli());
             assertThat(row(shared, "t0")).containsEntry("status", "success").containsEntry("exit_code", 0);
+        }
+    }
+
+    /**
+     * A SQLite writer that remembers only three unfinished jobs reads the others back from the store, as after a
+     * restart or with more jobs under way than it remembers, and still folds every arrival order into one row,
+     * with the statistics rollup counting each job once under its status.
+     */
+    @Test
+    void aWriterThatForgetsJobsFoldsEveryArrivalOrderAsOneThatRemembers() {
+        try (Database db = Stores.open(Stores.Kind.SQLITE, tmp);
+                EventWriter writer = EventWriter.remembering(db, 3)) {
+            Ingestor ingestor = new Ingestor(writer);
+            for (List<Event> batch : inManyOrders(new Random(2026))) {
+                ingest(ingestor, batch);
+            }
+            assertEveryOrderGaveTheRowOfTheFirst(db);
+            String byStatus = "SELECT status, SUM(n) AS n, ROUND(SUM(cpu), 3) AS cpu FROM (%s) GROUP BY status"
+                    + " HAVING SUM(n) <> 0 ORDER BY status";
+            List<Map<String, Object>> rolledUp = db.jdbi()
+                    .withHandle(h -> h.createQuery(
+                                    String.format(byStatus, "SELECT status, jobs AS n, cpu_s AS cpu FROM job_rollup"))
+                            .mapToMap()
+                            .list());
+            List<Map<String, Object>> counted = db.jdbi()
+                    .withHandle(h -> h.createQuery(String.format(
+                                    byStatus,
+                                    "SELECT status, 1 AS n, COALESCE(cpu_user_s, 0) + COALESCE(cpu_system_s, 0) AS cpu"
+                                            + " FROM job"))
+                            .mapToMap()
+                            .list());
+            assertThat(rolledUp).hasSize(3).isEqualTo(counted);
         }
     }
 
