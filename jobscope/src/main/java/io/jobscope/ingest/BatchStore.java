@@ -323,33 +323,8 @@ final class BatchStore {
                 rollup.add(row, -1);
             }
         }
-        // A batch whose events all come after those the row holds folds onto it (a running job's samples, its
-        // end, a sample at the same second as the last one); one with an event that comes before any of them
-        // folds the job's whole history again, so that the row is the same whatever order the events arrived in.
-        List<String> refold = new ArrayList<>();
-        for (Map.Entry<String, JobRow> j : jobs.entrySet()) {
-            JobRow row = j.getValue();
-            if (row != null && !JobProjection.comesAfter(jobEvents.get(j.getKey()), row)) {
-                refold.add(j.getKey());
-            }
-        }
-        Map<String, List<IngestEvent>> histories = loadEvents(c, refold);
         Map<String, String[]> tails = new LinkedHashMap<>();
-        for (Map.Entry<String, JobRow> j : jobs.entrySet()) {
-            List<IngestEvent> history = histories.get(j.getKey());
-            JobRow row;
-            List<IngestEvent> events;
-            if (history != null) {
-                row = new JobRow(j.getKey());
-                events = history;
-            } else {
-                row = j.getValue() != null ? j.getValue() : new JobRow(j.getKey());
-                events = jobEvents.get(j.getKey());
-            }
-            JobProjection.fold(row, events);
-            collectTails(events, tails);
-            j.setValue(row);
-        }
+        foldBatches(c, jobs, jobEvents, tails);
         // PostgreSQL rewrites a batch into one multi-row upsert, which may touch a key only once:
         // everything keyed is merged here first, one row per key.
         Map<String, PhaseDelta> phases = new LinkedHashMap<>();
@@ -393,9 +368,7 @@ final class BatchStore {
             for (JobRow row : jobs.values()) {
                 Object[] old = before.get(row.id);
                 if (old != null) {
-                    changedColumns(old, row, updates);
-                    rollup.add(row, +1);
-                    cache.put(row);
+                    fileChanges(old, row, updates, rollup);
                 } else {
                     (cache != null ? inserts : upsert).add(row);
                 }
@@ -548,12 +521,7 @@ final class BatchStore {
         }
         loadJobs(c, stored);
         Map<String, Long> prior = priorEventTimes(c, stored.keySet(), jobEvents);
-        // A job the writer had forgotten (more jobs under way than it remembers): the batch folds onto the stored
-        // row when it comes after all of the job's other events, as for a remembered one; else the whole history
-        // is folded again. Always folding the history would read every sample of a long job at each new sample.
         Map<String, Object[]> before = new HashMap<>();
-        List<JobRow> merged = new ArrayList<>(stored.size());
-        List<String> refold = new ArrayList<>();
         for (Map.Entry<String, JobRow> j : stored.entrySet()) {
             JobRow row = j.getValue();
             if (row == null) {
@@ -561,13 +529,32 @@ final class BatchStore {
             }
             rollup.add(row, -1);
             before.put(row.id, row.values());
-            List<IngestEvent> batch = jobEvents.get(j.getKey());
-            row.lastEventMs = prior.get(j.getKey());
-            if (JobProjection.comesAfter(batch, row)) {
-                JobProjection.fold(row, batch);
-                collectTails(batch, tails);
-                merged.add(row);
-            } else {
+            row.lastEventMs = prior.get(row.id);
+        }
+        // Folded as a remembered row is, not always from its history: that would read every sample of a long job
+        // the writer forgot at each new sample.
+        foldBatches(c, stored, jobEvents, tails);
+        for (JobRow row : stored.values()) {
+            fileChanges(before.get(row.id), row, updates, rollup);
+        }
+    }
+
+    /**
+     * Folds each job's batch onto its row ({@code null}: a job new to the store) when the batch's events all come
+     * after those the row holds (a running job's samples, its end, a sample at the same second as the last one);
+     * a job with an event that comes before any of them has its whole stored history folded again, so that the
+     * row is the same whatever order the events arrived in. Each value becomes the folded row.
+     */
+    private void foldBatches(
+            Connection c,
+            Map<String, JobRow> rows,
+            Map<String, List<IngestEvent>> jobEvents,
+            Map<String, String[]> tails)
+            throws SQLException {
+        List<String> refold = new ArrayList<>();
+        for (Map.Entry<String, JobRow> j : rows.entrySet()) {
+            JobRow row = j.getValue();
+            if (row != null && !JobProjection.comesAfter(jobEvents.get(j.getKey()), row)) {
                 refold.add(j.getKey());
             }
         }
@@ -575,17 +562,28 @@ final class BatchStore {
         if (histories.size() != refold.size()) {
             throw new SQLException("the stored events of " + (refold.size() - histories.size()) + " job(s) vanished");
         }
-        for (Map.Entry<String, List<IngestEvent>> h : histories.entrySet()) {
-            JobRow row = new JobRow(h.getKey());
-            JobProjection.fold(row, h.getValue());
-            collectTails(h.getValue(), tails);
-            merged.add(row);
+        for (Map.Entry<String, JobRow> j : rows.entrySet()) {
+            List<IngestEvent> history = histories.get(j.getKey());
+            JobRow row;
+            List<IngestEvent> events;
+            if (history != null) {
+                row = new JobRow(j.getKey());
+                events = history;
+            } else {
+                row = j.getValue() != null ? j.getValue() : new JobRow(j.getKey());
+                events = jobEvents.get(j.getKey());
+            }
+            JobProjection.fold(row, events);
+            collectTails(events, tails);
+            j.setValue(row);
         }
-        for (JobRow row : merged) {
-            changedColumns(before.get(row.id), row, updates);
-            rollup.add(row, +1);
-            cache.put(row);
-        }
+    }
+
+    /** SQLite: a stored row the batch changed, filed under the columns it changed, counted, and remembered. */
+    private void fileChanges(Object[] before, JobRow row, Map<Long, List<Object[]>> updates, Rollup rollup) {
+        changedColumns(before, row, updates);
+        rollup.add(row, +1);
+        cache.put(row);
     }
 
     /**

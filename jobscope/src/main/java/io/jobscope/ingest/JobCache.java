@@ -56,8 +56,7 @@ final class JobCache {
             current = rs.next() ? rs.getInt(1) : 0;
         }
         if (!known || current != generation) {
-            running.clear();
-            finished.clear();
+            forget();
         }
         generation = current;
         known = true;
